@@ -1,0 +1,325 @@
+"""The command line. One top-level handler turns every expected failure into one line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lapse import __version__
+from lapse.errors import InputError, LapseError, NotYetError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from lapse.config import Config
+    from lapse.engine import Result
+    from lapse.model import Inventory
+
+SCHEMAS = ("config", "snapshot", "baseline")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        handler = args.handler
+        code: int = handler(args)
+        return code
+    except LapseError as exc:
+        print(f"lapse: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("lapse: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug in lapse: one line, and the traceback only on request
+        if os.environ.get("LAPSE_DEBUG"):
+            raise
+        print(
+            f"lapse: internal error: {type(exc).__name__}: {exc} (rerun with LAPSE_DEBUG=1 for details, and "
+            "please report it)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit 2 through our handler with a one-line message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lapse", description="Catch the domain and DNS failures that take companies offline.")
+    parser.add_argument("--version", action="version", version=f"lapse {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="lint snapshots and config offline", description="Lint snapshots and config.")
+    check.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="snapshots (and lapse.toml / pyproject.toml)"
+    )
+    _add_lint_options(check)
+    check.set_defaults(handler=_check)
+
+    scan = sub.add_parser("scan", help="read live registrar and DNS state (not yet available)")
+    scan.add_argument("--provider", action="append", default=[])
+    scan.add_argument("-o", "--snapshot", type=Path)
+    _add_lint_options(scan)
+    scan.set_defaults(handler=_scan)
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=("terminal", "json"), default="terminal")
+    rules.set_defaults(handler=_rules)
+
+    explain = sub.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("rule", metavar="CODE|NAME")
+    explain.set_defaults(handler=_explain)
+
+    schema = sub.add_parser("schema", help="print a JSON Schema (config, snapshot or baseline)")
+    schema.add_argument("which", nargs="?", choices=SCHEMAS, default="config")
+    schema.set_defaults(handler=_schema)
+    return parser
+
+
+def _add_lint_options(p: argparse.ArgumentParser) -> None:
+    from lapse.findings import SEVERITIES
+    from lapse.report import Format
+
+    p.add_argument("--config", type=Path, help="config file (default: lapse.toml or pyproject.toml found upward)")
+    p.add_argument("--format", choices=[f.value for f in Format], default="terminal")
+    p.add_argument("--output", type=Path, help="write the report here instead of standard output")
+    p.add_argument("--fail-on", choices=[s.value for s in SEVERITIES], help="lowest severity that exits 1")
+    p.add_argument("--select", help="comma-separated rule codes, prefixes or names (replaces the config's)")
+    p.add_argument("--ignore", help="comma-separated rule codes, prefixes or names (replaces the config's)")
+    p.add_argument("--baseline", type=Path, help="report only findings not in this baseline file")
+    p.add_argument("--write-baseline", action="store_true", help="write the current findings to --baseline")
+    p.add_argument("--now", help="evaluate as of this date or date-time (UTC), for reproducible runs")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list what could not be evaluated")
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    from lapse import baseline as baseline_mod
+    from lapse import engine
+    from lapse.findings import Severity
+
+    config_path, inputs = _split_inputs(args.files, args.config)
+    config = _load_config(config_path)
+    inventory = config.inventory()
+    for path in inputs:
+        inventory = inventory.merge(_load_input(path))
+    if args.write_baseline and not args.baseline:
+        raise UsageError("--write-baseline needs --baseline FILE to write to")
+    known = frozenset() if args.write_baseline or not args.baseline else baseline_mod.load(args.baseline)
+    now = _now(args.now)
+    result = engine.run(
+        inventory,
+        config,
+        now=now,
+        select=_selectors(args.select),
+        ignore=_selectors(args.ignore),
+        fail_on=Severity(args.fail_on) if args.fail_on else None,
+        baseline=known,
+        inputs=[str(p) for p in inputs],
+    )
+    if args.write_baseline:
+        from lapse import files
+
+        files.write_atomic(args.baseline, baseline_mod.dumps(result.findings, generated_at=now))
+        print(f"lapse: wrote {len(result.findings)} findings to {args.baseline}", file=sys.stderr)
+        return engine.EXIT_CLEAN
+    _emit(result, args, config_path, inputs)
+    return result.exit_code
+
+
+def _scan(args: argparse.Namespace) -> int:
+    raise NotYetError(
+        "lapse scan (reading live AWS, Cloudflare, Azure and RDAP state) is not available yet; "
+        "lint a snapshot with 'lapse check SNAPSHOT.json' meanwhile"
+    )
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from lapse.policies import RULES
+
+    if args.format == "json":
+        listing = [
+            {"code": r.code, "name": r.name, "severity": str(r.severity), "title": r.title(), "options": r.options}
+            for r in RULES
+        ]
+        print(json.dumps(listing, indent=2))
+        return 0
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for column in ("Code", "Name", "Severity", "What it flags"):
+        table.add_column(column, overflow="fold")
+    for rule in RULES:
+        table.add_row(rule.code, rule.name, str(rule.severity), rule.title())
+    _console().print(table)
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from lapse import policies
+
+    rule = policies.find(args.rule)
+    if rule is None:
+        import difflib
+
+        known = [r.code for r in policies.RULES] + [r.name for r in policies.RULES]
+        close = difflib.get_close_matches(args.rule, known, n=1, cutoff=0.5)
+        hint = f" (did you mean '{close[0]}'?)" if close else "; 'lapse rules' lists them"
+        raise UsageError(f"no rule '{args.rule}'{hint}")
+    print(f"{rule.code} {rule.name} (default severity: {rule.severity})\n")
+    print(rule.doc())
+    defaults = rule.defaults()
+    if defaults:
+        print(f"\nDefaults, as [rules.{rule.name}] in lapse.toml:")
+        for key, value in defaults.items():
+            print(f"  {key} = {_toml_value(value)}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from lapse.validation import packaged_schema
+
+    if args.which == "config":
+        from lapse import config_schema
+
+        document = config_schema.build()
+    else:
+        document = dict(packaged_schema(f"{args.which}-v1.schema.json"))
+    print(json.dumps(document, indent=2))
+    return 0
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _split_inputs(files: Sequence[Path], config: Path | None) -> tuple[Path | None, list[Path]]:
+    """Config files may be passed as inputs (pre-commit passes every changed file)."""
+    from lapse import config as config_mod
+
+    tomls = [f for f in files if f.suffix == ".toml"]
+    inputs = [f for f in files if f.suffix != ".toml"]
+    configs = [f for f in tomls if f.name == "lapse.toml" or (f.name == "pyproject.toml" and _has_lapse(f))]
+    others = [f for f in tomls if f not in configs and f.name != "pyproject.toml"]
+    if others:
+        raise UsageError(f"{others[0]}: not a lapse config (expected lapse.toml or pyproject.toml)")
+    if config is None and len(configs) > 1:
+        raise UsageError(f"several config files given ({', '.join(map(str, configs))}); pick one with --config")
+    chosen = config or (configs[0] if configs else None) or config_mod.discover(Path.cwd())
+    return chosen, inputs
+
+
+def _has_lapse(path: Path) -> bool:
+    try:
+        return "[tool.lapse" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _load_config(path: Path | None) -> Config:
+    from lapse import config as config_mod
+
+    return config_mod.load(path) if path else config_mod.Config()
+
+
+def _load_input(path: Path) -> Inventory:
+    from lapse import files, snapshot
+
+    document = files.load_json(path)
+    if snapshot.looks_like_snapshot(document):
+        return snapshot.from_document(document, where=str(path))
+    if isinstance(document, dict) and ("deployment" in document or "checkpoint" in document):
+        raise NotYetError(f"{path}: Pulumi stack exports are not read yet; convert it with a lapse scan snapshot")
+    raise InputError(f"{path}: not a lapse snapshot (no schema_version member)")
+
+
+def _selectors(text: str | None) -> list[str] | None:
+    from lapse.config import parse_selector
+
+    if text is None:
+        return None
+    selectors = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        try:
+            selectors.append(parse_selector(part))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    return selectors
+
+
+def _now(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    from lapse.timeutil import parse_instant
+
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise UsageError(f"--now: expected a date (2026-11-22) or date-time, got {text!r}") from None
+
+
+def _color(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    color = _color(sys.stdout)
+    width = None if sys.stdout.isatty() else 120
+    return Console(no_color=not color, force_terminal=color, highlight=False, width=width)
+
+
+def _emit(result: Result, args: argparse.Namespace, config_path: Path | None, inputs: Sequence[Path]) -> None:
+    from lapse import files
+    from lapse.report import Format, RenderOptions, render
+    from lapse.report.summary import headline
+
+    fmt = Format(args.format)
+    to_file = args.output is not None
+    sources = {}
+    if fmt is Format.SARIF:
+        for path in (*inputs, *([config_path] if config_path else [])):
+            sources[str(path)] = files.read_text(path)
+    options = RenderOptions(
+        color=not to_file and _color(sys.stdout),
+        width=shutil.get_terminal_size((120, 24)).columns if not to_file and sys.stdout.isatty() else 120,
+        verbose=args.verbose,
+        sources=sources,
+        default_file=str(config_path) if config_path else (str(inputs[0]) if inputs else None),
+    )
+    text = render(result, fmt, options)
+    if to_file:
+        files.write_atomic(args.output, text)
+        print(f"lapse: {headline(result)} · report written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""Reading input files defensively and writing output files atomically.
+
+Every input is something a person or another tool wrote; it can be empty, binary, truncated, not
+UTF-8 or absurdly nested. Each of those becomes one line naming the file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from lapse.errors import InputError, LapseError
+
+_MAX_BYTES = 512 * 1024 * 1024
+
+
+def read_text(path: Path, *, error: type[LapseError] = InputError) -> str:
+    """Return a file's text, or raise ``error`` saying plainly why it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(_MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, expected a file") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror})") from None
+    if len(data) > _MAX_BYTES:
+        raise error(f"{path}: larger than {_MAX_BYTES // (1024 * 1024)} MiB, refusing to read it")
+    if not data.strip():
+        raise error(f"{path}: file is empty")
+    if b"\x00" in data[:8192]:
+        raise error(f"{path}: is a binary file, expected text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: is not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def load_json(path: Path, *, error: type[LapseError] = InputError) -> Any:
+    """Parse a JSON file; syntax errors name the line and column."""
+    text = read_text(path, error=error)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise error(f"{path}: JSON is nested too deeply to be a lapse document") from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` so that readers see the old file or the new one, never half of either."""
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,159 @@
+"""The normalized inventory every provider produces and every rule reads.
+
+Frozen all the way down, so a rule cannot change what another rule sees and an inventory can be
+shared between threads during a scan. ``None`` always means "no source told us", never "false".
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Criticality(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _CRITICALITY_ORDER.index(self)
+
+
+_CRITICALITY_ORDER = (Criticality.LOW, Criticality.MEDIUM, Criticality.HIGH, Criticality.CRITICAL)
+
+
+class MonitorKind(enum.StrEnum):
+    EXPIRY = "expiry"
+    CERTIFICATE = "certificate"
+    HTTP = "http"
+    DNS = "dns"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """Where an item came from: which provider, which account, when it was read, from which file."""
+
+    provider: str
+    account: str | None = None
+    read_at: datetime | None = None
+    #: the repository file that declares the item (snapshot, config, stack export); set on load
+    file: str | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        account = f" ({self.account})" if self.account else ""
+        return f"{self.provider}{account}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenewalFailure:
+    """Evidence from a provider that a renewal was tried and did not go through."""
+
+    at: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Registration:
+    """What one registrar or registry says about one registered domain."""
+
+    domain: str
+    source: Source
+    registrar: str | None = None
+    registrar_iana_id: str | None = None
+    created: datetime | None = None
+    expires: datetime | None = None
+    auto_renew: bool | None = None
+    #: years bought at the last registration or renewal, when the source says
+    term_years: int | None = None
+    transfer_lock: bool | None = None
+    #: EPP status codes (RFC 5731 spelling, e.g. ``clientTransferProhibited``); None: not reported
+    statuses: frozenset[str] | None = None
+    nameservers: tuple[str, ...] = ()
+    contact_emails: tuple[str, ...] = ()
+    #: key tags of the DS records at the parent; None: unknown, empty: unsigned delegation
+    ds_key_tags: frozenset[int] | None = None
+    renewal_failures: tuple[RenewalFailure, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    name: str
+    type: str
+    content: str = ""
+    ttl: int | None = None
+    #: traffic for this name goes through a vendor's edge (Cloudflare proxy, CloudFront alias, …)
+    proxied: bool = False
+    #: vendor id of that edge when proxied
+    edge: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Zone:
+    """A DNS zone as its DNS provider hosts it."""
+
+    name: str
+    source: Source
+    #: vendor id of the DNS host
+    provider: str | None = None
+    #: nameservers the DNS provider assigned to this zone
+    nameservers: tuple[str, ...] = ()
+    records: tuple[Record, ...] = ()
+    #: key tags of the zone's DNSKEYs; None: unknown, empty: zone not signed
+    dnskey_tags: frozenset[int] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Monitor:
+    name: str
+    kind: MonitorKind
+    #: normalized names or globs (``*.example.org``) the monitor watches
+    covers: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeclaredDomain:
+    """A domain the team says it owns, with who owns it and how much it matters."""
+
+    name: str
+    source: Source
+    owner: str | None = None
+    criticality: Criticality = Criticality.MEDIUM
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanError:
+    """A provider, or part of one, that could not be read: the result is incomplete."""
+
+    provider: str
+    kind: str
+    message: str
+    source: Source
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inventory:
+    registrations: tuple[Registration, ...] = ()
+    zones: tuple[Zone, ...] = ()
+    monitors: tuple[Monitor, ...] = ()
+    domains: tuple[DeclaredDomain, ...] = ()
+    errors: tuple[ScanError, ...] = ()
+
+    def merge(self, *others: Inventory) -> Inventory:
+        """Concatenate fragments; joining views of the same domain is the index's job."""
+        parts = (self, *others)
+        return Inventory(
+            registrations=tuple(r for p in parts for r in p.registrations),
+            zones=tuple(z for p in parts for z in p.zones),
+            monitors=tuple(m for p in parts for m in p.monitors),
+            domains=tuple(d for p in parts for d in p.domains),
+            errors=tuple(e for p in parts for e in p.errors),
+        )
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors

@@ -1,0 +1,51 @@
+"""The built-in rules: one sorted, immutable tuple (no import-time registry)."""
+
+from __future__ import annotations
+
+from lapse.policies.integrity import DelegationDrift, DnssecBroken, TransferLockOff
+from lapse.policies.monitoring import ExpiryMonitorMissing, StaleMonitor, UptimeMonitorMissing
+from lapse.policies.renewal import (
+    AutoRenewOff,
+    AutoRenewUnknown,
+    ExpiredOrHeld,
+    ExpiresSoon,
+    RenewalNoticesSelfHosted,
+    RenewalOverdue,
+    ShortRegistrationTerm,
+)
+from lapse.policies.rule import DomainRule, EngineRule, EstateRule, Rule
+from lapse.policies.scan import ProviderUnreadable, WaiverExpired, WaiverUnused
+from lapse.policies.vendors import SingleVendorNameservers, SingleVendorStack, VendorBlastRadius
+
+RULES: tuple[Rule, ...] = (
+    AutoRenewOff(),
+    AutoRenewUnknown(),
+    ExpiresSoon(),
+    ShortRegistrationTerm(),
+    RenewalOverdue(),
+    ExpiredOrHeld(),
+    RenewalNoticesSelfHosted(),
+    ExpiryMonitorMissing(),
+    UptimeMonitorMissing(),
+    StaleMonitor(),
+    SingleVendorNameservers(),
+    SingleVendorStack(),
+    VendorBlastRadius(),
+    TransferLockOff(),
+    DelegationDrift(),
+    DnssecBroken(),
+    ProviderUnreadable(),
+    WaiverExpired(),
+    WaiverUnused(),
+)
+
+_BY_KEY = {**{r.code: r for r in RULES}, **{r.name: r for r in RULES}}
+
+
+def find(code_or_name: str) -> Rule | None:
+    """A rule by code (``LAP101``, any case) or by name (``auto-renew-off``)."""
+    key = code_or_name.strip()
+    return _BY_KEY.get(key.upper()) or _BY_KEY.get(key.lower())
+
+
+__all__ = ["RULES", "DomainRule", "EngineRule", "EstateRule", "Rule", "find"]
