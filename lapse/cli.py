@@ -243,7 +243,11 @@ def _load_input(path: Path) -> Inventory:
     document = files.load_json(path)
     if snapshot.looks_like_snapshot(document):
         return snapshot.from_document(document, where=str(path))
-    if isinstance(document, dict) and ("deployment" in document or "checkpoint" in document):
+    if not isinstance(document, dict):
+        from lapse.validation import json_kind
+
+        raise InputError(f"{path}: expected a JSON object (a lapse snapshot), got {json_kind(document)}")
+    if "deployment" in document or "checkpoint" in document:
         raise NotYetError(f"{path}: Pulumi stack exports are not read yet; convert it with a lapse scan snapshot")
     raise InputError(f"{path}: not a lapse snapshot (no schema_version member)")
 

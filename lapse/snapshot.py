@@ -24,7 +24,7 @@ from lapse.model import (
     Zone,
 )
 from lapse.timeutil import format_datetime, parse_datetime
-from lapse.validation import packaged_schema, validate
+from lapse.validation import json_kind, packaged_schema, validate
 
 SCHEMA_VERSION = 1
 SCHEMA_FILE = "snapshot-v1.schema.json"
@@ -48,7 +48,7 @@ def load(path: Path) -> Inventory:
 
 def from_document(document: Any, *, where: str) -> Inventory:
     if not isinstance(document, Mapping):
-        raise InputError(f"{where}: expected a JSON object (a lapse snapshot), got {type(document).__name__}")
+        raise InputError(f"{where}: expected a JSON object (a lapse snapshot), got {json_kind(document)}")
     version = document.get("schema_version")
     if version is None:
         raise InputError(f"{where}: schema_version: missing; this is not a lapse snapshot")

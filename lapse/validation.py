@@ -122,6 +122,11 @@ def _suggest(name: str, known: list[str]) -> str:
     return ""
 
 
+def json_kind(value: Any) -> str:
+    """How JSON or TOML calls a value's type: "an array", "a string", …"""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
 def _kind(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
