@@ -99,10 +99,11 @@ def run(
             for outcome in rule.check_estate(est, options, ctx):
                 _collect(rule, outcome, None, override, raw, skipped)
     active, waived, waiver_findings = _apply_waivers(raw, config.waivers, rules, now)
-    new = [f for f in active if f.fingerprint not in baseline]
-    old = [f for f in active if f.fingerprint in baseline]
+    everything = active + waiver_findings
+    new = [f for f in everything if f.fingerprint not in baseline]
+    old = [f for f in everything if f.fingerprint in baseline]
     return Result(
-        findings=tuple(_ordered(new + waiver_findings)),
+        findings=tuple(_ordered(new)),
         not_evaluated=tuple(skipped),
         waived=tuple(waived),
         baselined=tuple(old),

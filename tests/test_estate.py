@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from factories import AWS_NS, CF_NS, NOW, declared, inventory, monitor, registration, source, zone, view
+from factories import AWS_NS, CF_NS, NOW, declared, inventory, monitor, registration, source, view, zone
 
 from lapse import estate
 from lapse.model import Criticality
