@@ -23,8 +23,13 @@ ESTATES = ("estate", "clean")
 def report(cli: Any, estate: str, fmt: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.chdir(REPO)
     run = cli(
-        "check", f"examples/{estate}/lapse.toml", f"examples/{estate}/snapshot.json",
-        "--now", "2026-11-22", "--format", fmt,
+        "check",
+        f"examples/{estate}/lapse.toml",
+        f"examples/{estate}/snapshot.json",
+        "--now",
+        "2026-11-22",
+        "--format",
+        fmt,
     )
     assert run.code in (0, 3), run.err
     return str(run.out)
