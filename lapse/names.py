@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import re
 from collections.abc import Iterator
 
 _GLOB_CHARS = frozenset("*?[")
+# The common case, checked in one regex call: lower-case LDH labels (plus "_" for service names).
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_PLAIN_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
 
 
 class InvalidName(ValueError):
@@ -21,6 +25,8 @@ def normalize(name: str) -> str:
     so every name is normalized once at the edge and compared as a plain string after that.
     """
     text = name.strip().rstrip(".").lower()
+    if _PLAIN_NAME.fullmatch(text):
+        return text
     if not text or len(text) > 253 or ".." in text or any(c.isspace() for c in text):
         raise InvalidName(f"{name!r} is not a domain name")
     if text.isascii():

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lapse import __version__, files, names
+from lapse import __version__, files, jsonlines, names
 from lapse.errors import InputError
 from lapse.model import (
     Criticality,
@@ -57,7 +57,7 @@ def from_document(document: Any, *, where: str) -> Inventory:
             f"{where}: schema_version: this is a version {json.dumps(version)} snapshot; "
             f"lapse {__version__} reads version {SCHEMA_VERSION}"
         )
-    validate(document, schema(), where=where, error=InputError)
+    validate(document, schema(), where=where, error=InputError, fast=True)
     return _Reader(where).inventory(document)
 
 
@@ -216,7 +216,7 @@ def to_document(inventory: Inventory, *, generated_at: datetime) -> dict[str, An
 
 
 def dumps(inventory: Inventory, *, generated_at: datetime) -> str:
-    return json.dumps(to_document(inventory, generated_at=generated_at), indent=2, ensure_ascii=False) + "\n"
+    return jsonlines.dumps(to_document(inventory, generated_at=generated_at))
 
 
 def write(path: Path, inventory: Inventory, *, generated_at: datetime) -> None:

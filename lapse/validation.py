@@ -47,9 +47,23 @@ def packaged_schema(name: str) -> Mapping[str, Any]:
 
 
 def validate(
-    document: Any, schema: Mapping[str, Any], *, where: str, error: type[LapseError], prefix: str = ""
+    document: Any,
+    schema: Mapping[str, Any],
+    *,
+    where: str,
+    error: type[LapseError],
+    prefix: str = "",
+    fast: bool = False,
 ) -> None:
-    """Raise ``error("<where>: <prefix><path>: <what is wrong>")`` for the most relevant violation."""
+    """Raise ``error("<where>: <prefix><path>: <what is wrong>")`` for the most relevant violation.
+
+    With ``fast``, the schema is first run through fastjsonschema, which compiles it to Python and
+    checks a 100,000-domain snapshot about ten times faster; jsonschema, the reference, runs only
+    when that check fails (or cannot run), to confirm the failure and explain it. The schema stays
+    the one source of truth either way.
+    """
+    if fast and _fast_accepts(schema, document):
+        return
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
@@ -60,6 +74,24 @@ def validate(
         raise error(f"{where}: nested too deeply") from None
     if found is not None:
         raise error(f"{where}: {describe(found, prefix)}")
+
+
+_COMPILED: dict[str, Any] = {}
+
+
+def _fast_accepts(schema: Mapping[str, Any], document: Any) -> bool:
+    import fastjsonschema
+
+    key = str(schema.get("$id") or id(schema))
+    check = _COMPILED.get(key)
+    if check is None:
+        # Dates are parsed (and their errors reported) by the readers; only the pattern is checked here.
+        check = _COMPILED[key] = fastjsonschema.compile(dict(schema), formats={"date-time": lambda _: True})
+    try:
+        check(document)
+    except Exception:  # a violation, or input the compiled code cannot handle: let jsonschema decide
+        return False
+    return True
 
 
 def field_path(parts: Any) -> str:

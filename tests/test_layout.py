@@ -26,7 +26,12 @@ def test_the_distribution_declares_the_extras_and_console_script() -> None:
     extras = set(dist.metadata.get_all("Provides-Extra") or [])
     assert {"aws", "cloudflare", "azure", "pulumi", "all", "test"} <= extras
     core = [r for r in dist.requires or [] if "extra ==" not in r]
-    assert sorted(r.split(">")[0].split("=")[0].strip() for r in core) == ["idna", "jsonschema", "rich"]
+    assert sorted(r.split(">")[0].split("=")[0].strip() for r in core) == [
+        "fastjsonschema",
+        "idna",
+        "jsonschema",
+        "rich",
+    ]
     assert any(ep.name == "lapse" and ep.value == "lapse.cli:main" for ep in dist.entry_points)
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from lapse import __version__
+from lapse import __version__, jsonlines
 from lapse.engine import Result
 from lapse.findings import SEVERITIES, Finding
 from lapse.model import Source
@@ -76,4 +75,4 @@ def document(result: Result) -> dict[str, Any]:
 
 
 def render(result: Result, options: RenderOptions) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    return jsonlines.dumps(document(result))
