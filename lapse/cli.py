@@ -176,11 +176,7 @@ def _explain(args: argparse.Namespace) -> int:
 
     rule = policies.find(args.rule)
     if rule is None:
-        import difflib
-
-        known = [r.code for r in policies.RULES] + [r.name for r in policies.RULES]
-        close = difflib.get_close_matches(args.rule, known, n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else "; 'lapse rules' lists them"
+        hint = policies.did_you_mean(args.rule) or "; 'lapse rules' lists them"
         raise UsageError(f"no rule '{args.rule}'{hint}")
     print(f"{rule.code} {rule.name} (default severity: {rule.severity})\n")
     print(rule.doc())
@@ -214,7 +210,9 @@ def _split_inputs(files: Sequence[Path], config: Path | None) -> tuple[Path | No
 
     tomls = [f for f in files if f.suffix == ".toml"]
     inputs = [f for f in files if f.suffix != ".toml"]
-    configs = [f for f in tomls if f.name == "lapse.toml" or (f.name == "pyproject.toml" and _has_lapse(f))]
+    configs = [
+        f for f in tomls if f.name == "lapse.toml" or (f.name == "pyproject.toml" and config_mod.has_tool_lapse(f))
+    ]
     others = [f for f in tomls if f not in configs and f.name != "pyproject.toml"]
     if others:
         raise UsageError(f"{others[0]}: not a lapse config (expected lapse.toml or pyproject.toml)")
@@ -222,13 +220,6 @@ def _split_inputs(files: Sequence[Path], config: Path | None) -> tuple[Path | No
         raise UsageError(f"several config files given ({', '.join(map(str, configs))}); pick one with --config")
     chosen = config or (configs[0] if configs else None) or config_mod.discover(Path.cwd())
     return chosen, inputs
-
-
-def _has_lapse(path: Path) -> bool:
-    try:
-        return "[tool.lapse" in path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
 
 
 def _load_config(path: Path | None) -> Config:

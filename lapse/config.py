@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,7 +52,7 @@ def discover(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_lapse(pyproject):
+        if pyproject.is_file() and has_tool_lapse(pyproject):
             return pyproject
     return None
 
@@ -68,13 +67,11 @@ def parse_selector(value: str) -> str:
     upper = value.strip().upper()
     if upper and any(r.code.startswith(upper) for r in policies.RULES):
         return upper
-    known = [r.code for r in policies.RULES] + [r.name for r in policies.RULES]
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    raise ValueError(f"no rule or rule prefix '{value}'{hint}")
+    raise ValueError(f"no rule or rule prefix '{value}'{policies.did_you_mean(value)}")
 
 
-def _has_tool_lapse(path: Path) -> bool:
+def has_tool_lapse(path: Path) -> bool:
+    """A cheap look for a [tool.lapse] table; parsing waits until the file is chosen."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -179,9 +176,7 @@ class _Builder:
 
         rule = policies.find(obj["rule"])
         if rule is None:
-            known = [r.name for r in policies.RULES] + [r.code for r in policies.RULES]
-            close = difflib.get_close_matches(obj["rule"], known, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = policies.did_you_mean(obj["rule"])
             raise self.fail(f"waivers[{i}].rule", f"no rule '{obj['rule']}'{hint}")
         expires = None
         if "expires" in obj:

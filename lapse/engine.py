@@ -98,7 +98,7 @@ def run(
         elif isinstance(rule, EstateRule):
             for outcome in rule.check_estate(est, options, ctx):
                 _collect(rule, outcome, None, override, raw, skipped)
-    active, waived, waiver_findings = _apply_waivers(raw, config.waivers, rules, now)
+    active, waived, waiver_findings = _apply_waivers(raw, config, rules, now)
     everything = active + waiver_findings
     new = [f for f in everything if f.fingerprint not in baseline]
     old = [f for f in everything if f.fingerprint in baseline]
@@ -179,8 +179,9 @@ def _waiver_matches(waiver: Waiver, finding: Finding) -> bool:
 
 
 def _apply_waivers(
-    findings: list[Finding], waivers: Sequence[Waiver], rules: Sequence[Rule], now: datetime
+    findings: list[Finding], config: Config, rules: Sequence[Rule], now: datetime
 ) -> tuple[list[Finding], list[tuple[Finding, Waiver]], list[Finding]]:
+    waivers = config.waivers
     today = now.date()
     live = [w for w in waivers if w.expires is None or w.expires >= today]
     used: set[int] = set()
@@ -197,24 +198,27 @@ def _apply_waivers(
     about: list[Finding] = []
     if WaiverExpired.code in codes:
         about += [
-            _waiver_finding(WaiverExpired, w, f"waiver of {w.rule} for {w.domain} expired on {w.expires} ({w.reason})")
+            _waiver_finding(
+                WaiverExpired, w, f"waiver of {w.rule} for {w.domain} expired on {w.expires} ({w.reason})", config
+            )
             for w in waivers
             if w.expires is not None and w.expires < today
         ]
     if WaiverUnused.code in codes:
         about += [
-            _waiver_finding(WaiverUnused, w, f"waiver of {w.rule} for {w.domain} matches no finding")
+            _waiver_finding(WaiverUnused, w, f"waiver of {w.rule} for {w.domain} matches no finding", config)
             for i, w in enumerate(live)
             if i not in used and w.rule in codes
         ]
     return active, waived, about
 
 
-def _waiver_finding(rule: type[Rule], waiver: Waiver, message: str) -> Finding:
+def _waiver_finding(rule: type[Rule], waiver: Waiver, message: str, config: Config) -> Finding:
+    _, override = _options(rule(), config.rules.get(rule.name, {}))
     return Finding(
         code=rule.code,
         name=rule.name,
-        severity=rule.severity,
+        severity=override or rule.severity,
         domain=None if names.is_glob(waiver.domain) else waiver.domain,
         target=f"waiver:{waiver.rule}:{waiver.domain}",
         message=message,

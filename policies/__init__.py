@@ -48,4 +48,13 @@ def find(code_or_name: str) -> Rule | None:
     return _BY_KEY.get(key.upper()) or _BY_KEY.get(key.lower())
 
 
-__all__ = ["RULES", "DomainRule", "EngineRule", "EstateRule", "Rule", "find"]
+def did_you_mean(code_or_name: str) -> str:
+    """`` (did you mean 'auto-renew-off'?)`` for a near miss, else an empty string."""
+    import difflib
+
+    known = [r.code for r in RULES] + [r.name for r in RULES]
+    close = difflib.get_close_matches(code_or_name.strip(), known, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+__all__ = ["RULES", "DomainRule", "EngineRule", "EstateRule", "Rule", "did_you_mean", "find"]

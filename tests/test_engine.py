@@ -126,3 +126,9 @@ def test_findings_are_ordered_most_severe_first() -> None:
     )
     ranks = [f.severity.rank for f in result.findings]
     assert ranks == sorted(ranks, reverse=True)
+
+
+def test_severity_override_applies_to_waiver_findings() -> None:
+    config = Config(waivers=(waiver("LAP401", "zzz.example"),), rules={"waiver-unused": {"severity": "high"}})
+    [unused] = [f for f in run(config).findings if f.code == "LAP911"]
+    assert unused.severity is Severity.HIGH
