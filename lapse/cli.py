@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,9 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_lint_options(check)
     check.set_defaults(handler=_check)
 
-    scan = sub.add_parser("scan", help="read live registrar and DNS state (not yet available)")
-    scan.add_argument("--provider", action="append", default=[])
-    scan.add_argument("-o", "--snapshot", type=Path)
+    scan = sub.add_parser("scan", help="read live registrar, registry and DNS state, save it, lint it")
+    scan.add_argument("--provider", action="append", default=[], help="scan only this provider (repeatable)")
+    scan.add_argument("-o", "--snapshot", type=Path, help="save what was read here (written atomically)")
+    scan.add_argument("--deadline", type=float, metavar="SECONDS", help="stop reading after this long")
     _add_lint_options(scan)
     scan.set_defaults(handler=_scan)
 
@@ -110,15 +112,46 @@ def _add_lint_options(p: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from lapse import baseline as baseline_mod
-    from lapse import engine
-    from lapse.findings import Severity
-
     config_path, inputs = _split_inputs(args.files, args.config)
     config = _load_config(config_path)
     inventory = config.inventory()
     for path in inputs:
         inventory = inventory.merge(_load_input(path))
+    return _lint(inventory, config, args, config_path, inputs)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    import time
+
+    from lapse import config as config_mod
+    from lapse import scan, snapshot
+
+    config_path = args.config or config_mod.discover(Path.cwd())
+    config = _load_config(config_path)
+    now = _now(args.now)
+    if args.deadline is not None and args.deadline <= 0:
+        raise UsageError("--deadline: expected a positive number of seconds")
+    deadline = time.monotonic() + args.deadline if args.deadline else None
+    with _progress() as say:
+        result = scan.scan(config, now=now, only=args.provider, deadline=deadline, progress=say)
+    counts = ", ".join(f"{name} {n}" for name, n in sorted(result.requests.items()))
+    print(f"lapse: requests: {counts or 'none'}", file=sys.stderr)
+    inputs: list[Path] = []
+    inventory = result.inventory
+    if args.snapshot:
+        snapshot.write(args.snapshot, result.inventory, generated_at=now)
+        print(f"lapse: snapshot written to {args.snapshot}", file=sys.stderr)
+        inputs.append(args.snapshot)
+    return _lint(inventory, config, args, config_path, inputs)
+
+
+def _lint(
+    inventory: Inventory, config: Config, args: argparse.Namespace, config_path: Path | None, inputs: list[Path]
+) -> int:
+    from lapse import baseline as baseline_mod
+    from lapse import engine
+    from lapse.findings import Severity
+
     if args.write_baseline and not args.baseline:
         raise UsageError("--write-baseline needs --baseline FILE to write to")
     known = frozenset() if args.write_baseline or not args.baseline else baseline_mod.load(args.baseline)
@@ -141,13 +174,6 @@ def _check(args: argparse.Namespace) -> int:
         return engine.EXIT_CLEAN
     _emit(result, args, config_path, inputs)
     return result.exit_code
-
-
-def _scan(args: argparse.Namespace) -> int:
-    raise NotYetError(
-        "lapse scan (reading live AWS, Cloudflare, Azure and RDAP state) is not available yet; "
-        "lint a snapshot with 'lapse check SNAPSHOT.json' meanwhile"
-    )
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -306,6 +332,19 @@ def _emit(result: Result, args: argparse.Namespace, config_path: Path | None, in
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """A live status line on stderr when it is a terminal; silence otherwise (CI logs stay clean)."""
+    if not (sys.stderr.isatty() and not os.environ.get("NO_COLOR") and not os.environ.get("CI")):
+        yield lambda _: None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("scanning…") as status:
+        yield lambda text: status.update(f"scanning: {text}")
 
 
 def _toml_value(value: object) -> str:

@@ -18,6 +18,7 @@ _COMMON_PROVIDER = {
     "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "seconds per request"},
     "rate-limit": {"type": "number", "exclusiveMinimum": 0, "description": "requests per second"},
     "concurrency": {"type": "integer", "minimum": 1, "maximum": 64},
+    "retries": {"type": "integer", "minimum": 0, "maximum": 10, "description": "retries after a failed request"},
 }
 
 
@@ -38,7 +39,12 @@ PROVIDERS: dict[str, Any] = {
             "resource-manager-url": {"type": "string", "pattern": "^https://", "description": "an https:// URL"},
         }
     ),
-    "rdap": _provider({"bootstrap-url": {"type": "string", "pattern": "^https?://", "description": "a URL"}}),
+    "rdap": _provider(
+        {
+            "bootstrap-url": {"type": "string", "pattern": "^https?://", "description": "a URL"},
+            "cache-dir": {"type": "string", "minLength": 1},
+        }
+    ),
 }
 
 

@@ -12,7 +12,7 @@ from lapse import names
 from lapse.config import Config, Waiver
 from lapse.estate import DomainView
 from lapse.findings import Finding, NotEvaluated, Severity
-from lapse.model import Inventory, ScanError
+from lapse.model import Inventory, Note, ScanError
 from lapse.policies import RULES, DomainRule, EstateRule, Rule
 from lapse.policies.rule import Context, Flag, Skip
 from lapse.policies.scan import WaiverExpired, WaiverUnused
@@ -33,6 +33,7 @@ class Result:
     passed: Mapping[str, tuple[str, ...]]
     errors: tuple[ScanError, ...]
     rules: tuple[Rule, ...]
+    notes: tuple[Note, ...] = field(default=())
     now: datetime
     fail_on: Severity
     domain_count: int
@@ -109,6 +110,7 @@ def run(
         baselined=tuple(old),
         passed=passed,
         errors=inventory.errors,
+        notes=inventory.notes,
         rules=rules,
         now=now,
         fail_on=config.fail_on if fail_on is None else fail_on,

@@ -136,12 +136,23 @@ class ScanError:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    """Something a provider could not see, without failing: a TLD with no RDAP service, an endpoint
+    the plan or token scope does not include. Rules that needed it say "not evaluated"."""
+
+    provider: str
+    message: str
+    domain: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Inventory:
     registrations: tuple[Registration, ...] = ()
     zones: tuple[Zone, ...] = ()
     monitors: tuple[Monitor, ...] = ()
     domains: tuple[DeclaredDomain, ...] = ()
     errors: tuple[ScanError, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     def merge(self, *others: Inventory) -> Inventory:
         """Concatenate fragments; joining views of the same domain is the index's job."""
@@ -152,6 +163,7 @@ class Inventory:
             monitors=tuple(m for p in parts for m in p.monitors),
             domains=tuple(d for p in parts for d in p.domains),
             errors=tuple(e for p in parts for e in p.errors),
+            notes=tuple(n for p in parts for n in p.notes),
         )
 
     @property

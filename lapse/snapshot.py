@@ -16,6 +16,7 @@ from lapse.model import (
     Inventory,
     Monitor,
     MonitorKind,
+    Note,
     Record,
     Registration,
     RenewalFailure,
@@ -102,6 +103,15 @@ class _Reader:
             monitors=self.each(doc.get("monitors", ()), "monitors", self.monitor),
             domains=self.each(doc.get("domains", ()), "domains", self.domain),
             errors=self.each(doc.get("errors", ()), "errors", self.error),
+            notes=self.each(doc.get("notes", ()), "notes", self.note),
+        )
+
+    def note(self, obj: Obj, path: str) -> Note:
+        domain = obj.get("domain")
+        return Note(
+            provider=obj["provider"],
+            message=obj["message"],
+            domain=None if domain is None else self.name(domain, f"{path}.domain"),
         )
 
     def registration(self, obj: Obj, path: str) -> Registration:
@@ -212,6 +222,7 @@ def to_document(inventory: Inventory, *, generated_at: datetime) -> dict[str, An
             }
             for e in inventory.errors
         ],
+        "notes": [{"provider": n.provider, "message": n.message, "domain": n.domain} for n in inventory.notes],
     }
 
 

@@ -1,15 +1,20 @@
 """Provider adapters: each reads one vendor's live state into an Inventory fragment.
 
-The contract lives here so the core can be written against it before any adapter exists. No
-adapter ships yet: ``lapse scan`` says so plainly (see lapse.cli) instead of pretending to scan.
+Each adapter is a module with ``NAME``, ``CAPABILITIES``, ``PERMISSIONS`` and
+``read(settings, scope) -> Fragment``; it is imported only when a scan uses it, so the offline path
+never pays for a vendor SDK. :data:`PROVIDERS` is the one sorted table of them.
 """
 
 from __future__ import annotations
 
 import enum
+import importlib
 from collections.abc import Mapping
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Protocol
 
+from lapse.errors import UsageError
 from lapse.model import Inventory
 
 
@@ -23,13 +28,58 @@ class Capability(enum.StrEnum):
     EDGE = "edge"
 
 
-class Provider(Protocol):
-    #: the config table name: ``[providers.<name>]``
-    name: str
-    capabilities: frozenset[Capability]
-    #: read-only permissions a scan needs, printed by ``lapse permissions``
-    permissions: Mapping[str, Any]
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """What one provider read: its part of the inventory (errors included) and the requests it took."""
 
-    def read(self, settings: Mapping[str, Any]) -> Inventory:
-        """Read the configured scope; failures come back as ScanErrors in the Inventory, never raised."""
-        ...
+    inventory: Inventory
+    requests: int = 0
+
+
+class Provider(Protocol):
+    NAME: str
+
+    def read(self, settings: Mapping[str, Any], scope: Any) -> Fragment: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderInfo:
+    name: str
+    module: str
+    #: the extra that installs its SDK, and a module whose absence means the extra is missing
+    extra: str
+    requires: str
+    #: providers that look up what the others found run in a second phase
+    second_phase: bool = False
+    built: bool = True
+
+
+PROVIDERS: tuple[ProviderInfo, ...] = (
+    ProviderInfo(name="aws", module="lapse.providers.aws", extra="aws", requires="boto3", built=False),
+    ProviderInfo(name="azure", module="lapse.providers.azure", extra="azure", requires="azure.mgmt.dns", built=False),
+    ProviderInfo(
+        name="cloudflare", module="lapse.providers.cloudflare", extra="cloudflare", requires="cloudflare", built=False
+    ),
+    ProviderInfo(name="rdap", module="lapse.providers.rdap", extra="rdap", requires="httpx", second_phase=True),
+)
+
+
+def info(name: str) -> ProviderInfo:
+    for provider in PROVIDERS:
+        if provider.name == name:
+            return provider
+    known = ", ".join(p.name for p in PROVIDERS)
+    raise UsageError(f"no provider '{name}' (expected one of: {known})")
+
+
+def load(name: str) -> Provider:
+    """Import a provider, saying exactly which extra to install when its SDK is missing."""
+    provider = info(name)
+    if not provider.built:
+        raise UsageError(f"the {name} provider is not available yet; remove [providers.{name}] or scan without it")
+    try:
+        importlib.import_module(provider.requires)
+    except ImportError:
+        raise UsageError(f"the {name} provider needs its SDK: pip install 'lapse[{provider.extra}]'") from None
+    module: ModuleType = importlib.import_module(provider.module)
+    return module  # a module with NAME and read() satisfies Provider

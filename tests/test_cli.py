@@ -126,12 +126,6 @@ def test_rules_explain_and_schema(cli: Any) -> None:
         assert schema["$schema"].startswith("https://json-schema.org/")
 
 
-def test_scan_is_clearly_not_available_yet(cli: Any) -> None:
-    run = cli("scan")
-    assert run.code == 2
-    assert "not available yet" in run.err
-
-
 def test_usage_errors_exit_2_without_traceback(cli: Any) -> None:
     for args in (("check", "--format", "xml"), ("bogus",), ("check", "--now", "yesterday"), ()):
         run = cli(*args)

@@ -70,6 +70,7 @@ def document(result: Result) -> dict[str, Any]:
         "errors": [
             {"provider": e.provider, "account": e.account, "kind": e.kind, "message": e.message} for e in result.errors
         ],
+        "notes": [{"provider": n.provider, "domain": n.domain, "message": n.message} for n in result.notes],
         "inputs": list(result.inputs),
     }
 

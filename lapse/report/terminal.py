@@ -58,6 +58,10 @@ def render(result: Result, options: RenderOptions) -> str:
         for n in result.not_evaluated:
             skipped.add_row(f"{n.code} {n.name}", n.domain or n.target, n.reason)
         console.print(skipped)
+    if options.verbose:
+        for note in result.notes:
+            where = f" {note.domain}:" if note.domain else ""
+            console.print(Text(f"note: {note.provider}:{where} {note.message}", style="dim"))
     summary = Text(headline(result))
     summary.append(f" · {verdict(result)}", style="bold" if result.exit_code else "green")
     console.print(summary)

@@ -1,0 +1,205 @@
+"""The one place that paces, retries, times out and pages provider calls.
+
+Every provider call goes through :meth:`Session.call`: it waits for the vendor's rate limit, counts
+the request, retries what is worth retrying with exponential backoff and jitter (waiting at least
+as long as a ``Retry-After`` says), and turns what is not worth retrying into a typed
+:class:`~lapse.errors.ProviderError`. No provider sleeps, retries or loops over pages by itself.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from lapse.errors import ProviderError, ProviderErrorKind
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Pacing for one vendor; defaults come from the vendor's published limits."""
+
+    rate: float = 5.0  # requests per second
+    burst: int = 5
+    concurrency: int = 4
+    timeout: float = 20.0  # seconds per request
+    retries: int = 4  # attempts after the first
+    backoff: float = 0.5  # first backoff, doubled each attempt
+    backoff_max: float = 30.0
+    retry_after_max: float = 60.0  # a longer Retry-After is not waited for: it is reported
+    max_pages: int = 10_000
+
+    def configured(self, settings: Mapping[str, Any]) -> Limits:
+        """Apply ``rate-limit``, ``concurrency``, ``timeout`` and ``retries`` from a provider's config table."""
+        changes: dict[str, Any] = {}
+        if "rate-limit" in settings:
+            changes["rate"] = float(settings["rate-limit"])
+            changes["burst"] = max(1, int(changes["rate"]))
+        if "concurrency" in settings:
+            changes["concurrency"] = int(settings["concurrency"])
+        if "timeout" in settings:
+            changes["timeout"] = float(settings["timeout"])
+        if "retries" in settings:
+            changes["retries"] = int(settings["retries"])
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """How a provider classifies an exception from its SDK or HTTP client."""
+
+    kind: ProviderErrorKind
+    message: str
+    retryable: bool = False
+    retry_after: float | None = None
+
+
+class RateLimiter:
+    """Token bucket shared by every thread of one provider account."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.capacity = float(max(1, burst))
+        self.tokens = self.capacity
+        self.clock = clock
+        self.updated = clock()
+        self.lock = threading.Lock()
+
+    def acquire(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        while True:
+            with self.lock:
+                now = self.clock()
+                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+                self.updated = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                wait = (1 - self.tokens) / self.rate
+            sleep(wait)
+
+
+class Session:
+    """One provider account's pacing, counters and deadline."""
+
+    def __init__(
+        self,
+        provider: str,
+        limits: Limits,
+        classify: Callable[[BaseException], Failure],
+        *,
+        deadline: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.provider = provider
+        self.limits = limits
+        self.classify = classify
+        self.deadline = deadline
+        self.sleep = sleep
+        self.limiter = RateLimiter(limits.rate, limits.burst)
+        self.requests = 0
+        self.retried = 0
+        self._count_lock = threading.Lock()
+
+    def _count(self, retried: bool = False) -> None:
+        with self._count_lock:
+            self.requests += 1
+            self.retried += int(retried)
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def call(self, fn: Callable[[], T], *, what: str) -> T:
+        """Run one request with pacing and retries; raise ProviderError when it cannot succeed."""
+        attempt = 0
+        while True:
+            left = self.remaining()
+            if left is not None and left <= 0:
+                raise ProviderError(self.provider, ProviderErrorKind.TIMEOUT, f"{what}: the scan deadline passed")
+            self.limiter.acquire(self.sleep)
+            self._count(retried=attempt > 0)
+            try:
+                return fn()
+            except ProviderError:
+                raise
+            except Exception as exc:
+                failure = self.classify(exc)
+            if not failure.retryable or attempt >= self.limits.retries:
+                tries = f" (after {attempt + 1} attempts)" if attempt else ""
+                raise ProviderError(self.provider, failure.kind, f"{what}: {failure.message}{tries}")
+            wait = min(self.limits.backoff * 2**attempt, self.limits.backoff_max)
+            wait = wait / 2 + random.uniform(0, wait / 2)  # jitter: retries from many threads spread out
+            if failure.retry_after is not None:
+                if failure.retry_after > self.limits.retry_after_max:
+                    raise ProviderError(
+                        self.provider,
+                        failure.kind,
+                        f"{what}: {failure.message}; the server asked to wait {failure.retry_after:.0f} s",
+                    )
+                wait = max(wait, failure.retry_after)
+            left = self.remaining()
+            if left is not None and wait >= left:
+                raise ProviderError(self.provider, failure.kind, f"{what}: {failure.message} (no time left to retry)")
+            self.sleep(wait)
+            attempt += 1
+
+    def pages(self, fetch: Callable[[str | None], tuple[list[T], str | None]], *, what: str) -> Iterator[T]:
+        """Follow a cursor until it runs out; a cursor that repeats, or endless pages, is an error."""
+        cursor: str | None = None
+        seen: set[str] = set()
+        for _ in range(self.limits.max_pages):
+            items, cursor = self.call(lambda c=cursor: fetch(c), what=what)  # type: ignore[misc]
+            yield from items
+            if not cursor:
+                return
+            if cursor in seen:
+                raise ProviderError(
+                    self.provider,
+                    ProviderErrorKind.INVALID_RESPONSE,
+                    f"{what}: the pagination cursor repeated ({_short(cursor)}); stopped following it",
+                )
+            seen.add(cursor)
+        raise ProviderError(
+            self.provider,
+            ProviderErrorKind.INVALID_RESPONSE,
+            f"{what}: more than {self.limits.max_pages} pages; stopped following them",
+        )
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R | ProviderError]]:
+        """Run ``fn`` over items with bounded concurrency; one item's failure never stops the rest."""
+
+        def guarded(item: T) -> tuple[T, R | ProviderError]:
+            try:
+                return item, fn(item)
+            except ProviderError as exc:
+                return item, exc
+
+        with ThreadPoolExecutor(max_workers=self.limits.concurrency, thread_name_prefix=self.provider) as pool:
+            yield from pool.map(guarded, list(items))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
