@@ -55,7 +55,7 @@ class ProviderInfo:
 
 
 PROVIDERS: tuple[ProviderInfo, ...] = (
-    ProviderInfo(name="aws", module="lapse.providers.aws", extra="aws", requires="boto3", built=False),
+    ProviderInfo(name="aws", module="lapse.providers.aws", extra="aws", requires="boto3"),
     ProviderInfo(name="azure", module="lapse.providers.azure", extra="azure", requires="azure.mgmt.dns", built=False),
     ProviderInfo(
         name="cloudflare", module="lapse.providers.cloudflare", extra="cloudflare", requires="cloudflare", built=False

@@ -39,7 +39,7 @@ Route = Callable[[str, dict[str, str]], Reply | None]
 
 
 class Server:
-    def __init__(self, route: Route) -> None:
+    def __init__(self, route: Route, methods: frozenset[str] = frozenset({"GET"})) -> None:
         self.route = route
         self.requests: list[tuple[str, str]] = []
         self.lock = threading.Lock()
@@ -54,7 +54,10 @@ class Server:
             def _serve(self) -> None:
                 with server.lock:
                     server.requests.append((self.command, self.path))
-                reply = server.route(self.path, dict(self.headers)) if self.command == "GET" else Reply(405)
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                reply = server.route(self.path, dict(self.headers)) if self.command in methods else Reply(405)
                 reply = reply or Reply.json({"errorCode": 404, "title": "Not Found"}, 404)
                 if reply.delay:
                     time.sleep(reply.delay)
@@ -93,8 +96,9 @@ class Server:
 
 
 @contextmanager
-def serve(route: Route) -> Iterator[Server]:
-    server = Server(route)
+def serve(route: Route, methods: frozenset[str] = frozenset({"GET"})) -> Iterator[Server]:
+    """Serve ``route``; other methods get 405 (AWS-shaped servers also allow POST: its reads are POSTs)."""
+    server = Server(route, methods)
     thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
     thread.start()
     try:

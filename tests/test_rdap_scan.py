@@ -201,10 +201,10 @@ def test_scan_without_providers_or_with_unbuilt_ones_is_a_usage_error(cli: Any, 
     run = cli("scan", "--config", cfg)
     assert run.code == 2
     assert "no providers configured" in run.err
-    cfg.write_text("[providers.aws]\n")
+    cfg.write_text("[providers.azure]\n")
     run = cli("scan", "--config", cfg)
     assert run.code == 2
-    assert "the aws provider is not available yet" in run.err
+    assert "the azure provider is not available yet" in run.err
     cfg.write_text("[providers.rdap]\n")
     run = cli("scan", "--config", cfg, "--provider", "cloudflare")
     assert run.code == 2
