@@ -9,7 +9,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--provider", action="append", default=[], help="scan only this provider (repeatable)")
     scan.add_argument("-o", "--snapshot", type=Path, help="save what was read here (written atomically)")
     scan.add_argument("--deadline", type=float, metavar="SECONDS", help="stop reading after this long")
+    scan.add_argument("--since", type=Path, metavar="SNAPSHOT", help="reuse unchanged details from an earlier snapshot")
+    scan.add_argument(
+        "--max-age", type=float, default=168, metavar="HOURS", help="refetch reused details older than this"
+    )
     _add_lint_options(scan)
     scan.set_defaults(handler=_scan)
 
@@ -85,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("rule", metavar="CODE|NAME")
     explain.set_defaults(handler=_explain)
+
+    permissions = sub.add_parser("permissions", help="the least-privilege, read-only access a scan needs")
+    permissions.add_argument("provider", nargs="?", help="aws, azure, cloudflare or rdap (default: all)")
+    permissions.set_defaults(handler=_permissions)
 
     schema = sub.add_parser("schema", help="print a JSON Schema (config, snapshot or baseline)")
     schema.add_argument("which", nargs="?", choices=SCHEMAS, default="config")
@@ -132,8 +140,19 @@ def _scan(args: argparse.Namespace) -> int:
     if args.deadline is not None and args.deadline <= 0:
         raise UsageError("--deadline: expected a positive number of seconds")
     deadline = time.monotonic() + args.deadline if args.deadline else None
+    since = snapshot.load(args.since) if args.since else None
+    if args.max_age <= 0:
+        raise UsageError("--max-age: expected a positive number of hours")
     with _progress() as say:
-        result = scan.scan(config, now=now, only=args.provider, deadline=deadline, progress=say)
+        result = scan.scan(
+            config,
+            now=now,
+            only=args.provider,
+            deadline=deadline,
+            since=since,
+            max_age=timedelta(hours=args.max_age),
+            progress=say,
+        )
     counts = ", ".join(f"{name} {n}" for name, n in sorted(result.requests.items()))
     print(f"lapse: requests: {counts or 'none'}", file=sys.stderr)
     inputs: list[Path] = []
@@ -211,6 +230,18 @@ def _explain(args: argparse.Namespace) -> int:
         print(f"\nDefaults, as [rules.{rule.name}] in lapse.toml:")
         for key, value in defaults.items():
             print(f"  {key} = {_toml_value(value)}")
+    return 0
+
+
+def _permissions(args: argparse.Namespace) -> int:
+    from lapse.providers import PROVIDERS, info
+    from lapse.providers.permissions import PERMISSIONS
+
+    names = [info(args.provider).name] if args.provider else [p.name for p in PROVIDERS]
+    for i, name in enumerate(names):
+        if len(names) > 1:
+            print(("\n" if i else "") + f"# {name}")
+        print(PERMISSIONS[name])
     return 0
 
 

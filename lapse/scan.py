@@ -11,8 +11,8 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from lapse.config import Config
@@ -52,6 +52,8 @@ def scan(
     now: datetime,
     only: Sequence[str] = (),
     deadline: float | None = None,
+    since: Inventory | None = None,
+    max_age: timedelta = timedelta(days=7),
     progress: Callable[[str], None] = lambda _: None,
 ) -> ScanResult:
     from lapse import providers
@@ -62,7 +64,15 @@ def scan(
     first = [n for n in names if not providers.info(n).second_phase]
     second = [n for n in names if providers.info(n).second_phase]
     base = config.inventory()
-    scope = Scope(now=now, deadline=deadline, cache_dir=cache_dir(), domains=frozenset(d.name for d in base.domains))
+    previous = {(r.source.provider, r.source.account, r.domain): r for r in (since.registrations if since else ())}
+    scope = Scope(
+        now=now,
+        deadline=deadline,
+        cache_dir=cache_dir(),
+        domains=frozenset(d.name for d in base.domains),
+        previous=previous,
+        max_age=max_age,
+    )
     requests: dict[str, int] = {}
 
     def run(name: str, scope: Scope) -> Inventory:
@@ -88,7 +98,7 @@ def scan(
 
         # every registered or declared domain, and every zone with no known domain above it
         targets = frozenset(view.name for view in estate.build(inventory).domains)
-        later = Scope(now=now, deadline=deadline, cache_dir=scope.cache_dir, domains=targets)
+        later = replace(scope, domains=targets)
         for name in second:
             inventory = inventory.merge(run(name, later))
     return ScanResult(inventory=inventory, requests=requests)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from lapse.model import (
     Zone,
 )
 from lapse.providers import Fragment
+from lapse.providers.permissions import AWS_POLICY
 from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after
 from lapse.providers.scope import Scope
 
@@ -34,24 +36,7 @@ NAME = "aws"
 # Route 53 Domains allows about 5 requests a second per account; Route 53 itself about 5 too.
 LIMITS = Limits(rate=5.0, burst=5, concurrency=5, timeout=20.0, retries=4)
 READ_PREFIXES = ("List", "Get", "Describe")
-PERMISSIONS = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "LapseReadOnly",
-            "Effect": "Allow",
-            "Action": [
-                "route53domains:ListDomains",
-                "route53domains:GetDomainDetail",
-                "route53domains:ListOperations",
-                "route53:ListHostedZones",
-                "route53:ListResourceRecordSets",
-                "route53:ListHealthChecks",
-            ],
-            "Resource": "*",
-        }
-    ],
-}
+PERMISSIONS = AWS_POLICY
 _AUTH_CODES = {
     "AccessDenied",
     "AccessDeniedException",
@@ -296,11 +281,15 @@ def read_registrations(account: Account, scope: Scope) -> tuple[list[Registratio
 
     def detail(summary: Mapping[str, Any]) -> Registration:
         name = names.normalize(summary["DomainName"])
-        response = None
-        if name not in scope.fresh:
-            response = account.call(
-                account.domains.get_domain_detail, f"GetDomainDetail {name}", DomainName=summary["DomainName"]
-            )
+        listed = normalize_domain(summary, None, failures.get(name, ()), account.source)
+        earlier = scope.reusable(NAME, account.label, name)
+        if earlier is not None and _same_listing(earlier, listed):
+            # what ListDomains shows is unchanged: keep the earlier detail (and its read time, so it
+            # is fetched again once it passes the maximum age)
+            return replace(earlier, renewal_failures=listed.renewal_failures)
+        response = account.call(
+            account.domains.get_domain_detail, f"GetDomainDetail {name}", DomainName=summary["DomainName"]
+        )
         return normalize_domain(summary, response, failures.get(name, ()), account.source)
 
     registrations: list[Registration] = []
@@ -314,6 +303,15 @@ def read_registrations(account: Account, scope: Scope) -> tuple[list[Registratio
         else:
             registrations.append(outcome)
     return registrations, grouped(failed, "GetDomainDetail", account)
+
+
+def _same_listing(earlier: Registration, listed: Registration) -> bool:
+    """Snapshots keep whole seconds, so expiries are compared at that precision."""
+
+    def key(r: Registration) -> tuple[object, ...]:
+        return (r.auto_renew, r.transfer_lock, r.expires.replace(microsecond=0) if r.expires else None)
+
+    return key(earlier) == key(listed)
 
 
 def grouped(failed: Sequence[tuple[str, ProviderError]], what: str, account: Account) -> list[ScanError]:

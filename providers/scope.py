@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from lapse.model import Registration
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -15,5 +18,14 @@ class Scope:
     #: monotonic-clock deadline for the whole scan
     deadline: float | None = None
     cache_dir: Path | None = None
-    #: names seen earlier whose details need not be fetched again (``lapse scan --since``)
-    fresh: frozenset[str] = field(default=frozenset())
+    #: registrations from an earlier snapshot (``lapse scan --since``), by (provider, account, domain)
+    previous: Mapping[tuple[str, str | None, str], Registration] = field(default_factory=dict)
+    #: how old a reused detail may be before it is fetched again
+    max_age: timedelta = timedelta(days=7)
+
+    def reusable(self, provider: str, account: str | None, domain: str) -> Registration | None:
+        """An earlier registration read less than ``max_age`` ago, or None."""
+        earlier = self.previous.get((provider, account, domain))
+        if earlier is None or earlier.source.read_at is None:
+            return None
+        return earlier if self.now - earlier.source.read_at < self.max_age else None

@@ -161,17 +161,32 @@ def test_scan_reads_registrations_zones_records_and_health_checks(cli: Any, tmp_
     assert "canary-secret" not in run.out + run.err + json.dumps(saved)
 
 
-def test_rescan_details_are_skipped_for_fresh_domains(aws: str) -> None:
+def test_rescan_reuses_unchanged_details_until_they_are_too_old(aws: str) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
     from lapse.providers import aws as provider
     from lapse.providers.scope import Scope
 
     register(aws, "a-demo.com")
-    register(aws, "b-demo.com")
+    register(aws, "b-demo.com", auto_renew=False)
     now = datetime.now(UTC)
-    full = provider.read({}, Scope(now=now))
-    partial = provider.read({}, Scope(now=now, fresh=frozenset({"a-demo.com", "b-demo.com"})))
-    assert full.requests - partial.requests == 2  # two GetDomainDetail calls saved
-    assert {r.domain for r in partial.inventory.registrations} == {"a-demo.com", "b-demo.com"}
+    first = provider.read({}, Scope(now=now))
+    previous = {("aws", r.source.account, r.domain): r for r in first.inventory.registrations}
+    again = provider.read({}, Scope(now=now + timedelta(hours=1), previous=previous))
+    assert first.requests - again.requests == 2  # both GetDomainDetail calls saved
+    assert {r.domain: r.nameservers for r in again.inventory.registrations} == {
+        r.domain: r.nameservers for r in first.inventory.registrations
+    }
+    assert all(r.contact_emails for r in again.inventory.registrations)
+    # a change the list call shows (here: the snapshot said auto-renew was on) makes it read again
+    flipped = {k: replace(r, auto_renew=True) if r.domain == "b-demo.com" else r for k, r in previous.items()}
+    changed = provider.read({}, Scope(now=now + timedelta(hours=1), previous=flipped))
+    assert changed.requests == again.requests + 1
+    # and so does age
+    old = {k: replace(r, source=replace(r.source, read_at=now - timedelta(days=30))) for k, r in previous.items()}
+    stale = provider.read({}, Scope(now=now, previous=old))
+    assert stale.requests == first.requests
 
 
 def test_only_read_operations_can_be_called(aws: str) -> None:
@@ -234,3 +249,32 @@ def test_http_failures_from_the_api(
     assert any(words in m for m in messages), messages
     assert "canary-secret" not in run.out + run.err
     assert ProviderErrorKind(kind)
+
+
+def _requests(stderr: str) -> int:
+    line = next(line for line in stderr.splitlines() if line.startswith("lapse: requests:"))
+    return int(line.split("aws ")[1].split(",")[0])
+
+
+def test_since_snapshot_cuts_requests_on_a_rescan(cli: Any, tmp_path: Path, aws: str) -> None:
+    for name in ("a-demo.com", "b-demo.com", "c-demo.com"):
+        register(aws, name)
+    cfg = write_config(tmp_path)
+    first = cli("scan", "--config", cfg, "-o", tmp_path / "first.json", "--format", "json")
+    again = cli(
+        "scan", "--config", cfg, "--since", tmp_path / "first.json", "-o", tmp_path / "again.json", "--format", "json"
+    )
+    assert _requests(first.err) - _requests(again.err) == 3
+    before = json.loads((tmp_path / "first.json").read_text())["registrations"]
+    after = json.loads((tmp_path / "again.json").read_text())["registrations"]
+    assert before == after
+
+
+def test_permissions_are_read_only(cli: Any) -> None:
+    run = cli("permissions", "aws")
+    policy = json.loads(run.out.split("\n", 1)[1])
+    actions = policy["Statement"][0]["Action"]
+    assert actions
+    assert all(a.split(":")[1].startswith(("List", "Get")) for a in actions)
+    assert "needs no credentials" in cli("permissions", "rdap").out
+    assert cli("permissions", "gcp").code == 2
