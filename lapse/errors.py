@@ -39,8 +39,10 @@ class ProviderErrorKind(enum.StrEnum):
 class ProviderError(LapseError):
     """A provider could not be read; becomes a ScanError (LAP901), never ends the run."""
 
-    def __init__(self, provider: str, kind: ProviderErrorKind, message: str) -> None:
+    def __init__(self, provider: str, kind: ProviderErrorKind, message: str, *, status: int | None = None) -> None:
         super().__init__(f"{provider}: {message}")
         self.provider = provider
         self.kind = kind
         self.reason = message
+        #: the HTTP status behind the failure, when there was one
+        self.status = status

@@ -57,9 +57,7 @@ class ProviderInfo:
 PROVIDERS: tuple[ProviderInfo, ...] = (
     ProviderInfo(name="aws", module="lapse.providers.aws", extra="aws", requires="boto3"),
     ProviderInfo(name="azure", module="lapse.providers.azure", extra="azure", requires="azure.mgmt.dns", built=False),
-    ProviderInfo(
-        name="cloudflare", module="lapse.providers.cloudflare", extra="cloudflare", requires="cloudflare", built=False
-    ),
+    ProviderInfo(name="cloudflare", module="lapse.providers.cloudflare", extra="cloudflare", requires="cloudflare"),
     ProviderInfo(name="rdap", module="lapse.providers.rdap", extra="rdap", requires="httpx", second_phase=True),
 )
 

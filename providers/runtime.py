@@ -59,6 +59,7 @@ class Failure:
     message: str
     retryable: bool = False
     retry_after: float | None = None
+    status: int | None = None
 
 
 class RateLimiter:
@@ -132,7 +133,9 @@ class Session:
                 failure = self.classify(exc)
             if not failure.retryable or attempt >= self.limits.retries:
                 tries = f" (after {attempt + 1} attempts)" if attempt else ""
-                raise ProviderError(self.provider, failure.kind, f"{what}: {failure.message}{tries}")
+                raise ProviderError(
+                    self.provider, failure.kind, f"{what}: {failure.message}{tries}", status=failure.status
+                )
             wait = min(self.limits.backoff * 2**attempt, self.limits.backoff_max)
             wait = wait / 2 + random.uniform(0, wait / 2)  # jitter: retries from many threads spread out
             if failure.retry_after is not None:
