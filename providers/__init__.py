@@ -51,12 +51,11 @@ class ProviderInfo:
     requires: str
     #: providers that look up what the others found run in a second phase
     second_phase: bool = False
-    built: bool = True
 
 
 PROVIDERS: tuple[ProviderInfo, ...] = (
     ProviderInfo(name="aws", module="lapse.providers.aws", extra="aws", requires="boto3"),
-    ProviderInfo(name="azure", module="lapse.providers.azure", extra="azure", requires="azure.mgmt.dns", built=False),
+    ProviderInfo(name="azure", module="lapse.providers.azure", extra="azure", requires="azure.mgmt.dns"),
     ProviderInfo(name="cloudflare", module="lapse.providers.cloudflare", extra="cloudflare", requires="cloudflare"),
     ProviderInfo(name="rdap", module="lapse.providers.rdap", extra="rdap", requires="httpx", second_phase=True),
 )
@@ -73,8 +72,6 @@ def info(name: str) -> ProviderInfo:
 def load(name: str) -> Provider:
     """Import a provider, saying exactly which extra to install when its SDK is missing."""
     provider = info(name)
-    if not provider.built:
-        raise UsageError(f"the {name} provider is not available yet; remove [providers.{name}] or scan without it")
     try:
         importlib.import_module(provider.requires)
     except ImportError:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -39,7 +40,9 @@ Route = Callable[[str, dict[str, str]], Reply | None]
 
 
 class Server:
-    def __init__(self, route: Route, methods: frozenset[str] = frozenset({"GET"})) -> None:
+    def __init__(
+        self, route: Route, methods: frozenset[str] = frozenset({"GET"}), tls: tuple[Path, Path] | None = None
+    ) -> None:
         self.route = route
         self.requests: list[tuple[str, str]] = []
         self.lock = threading.Lock()
@@ -88,7 +91,15 @@ class Server:
 
         self.httpd = Quiet(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        scheme = "http"
+        if tls is not None:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}"
 
     def paths(self) -> list[str]:
         with self.lock:
@@ -100,9 +111,12 @@ class Server:
 
 
 @contextmanager
-def serve(route: Route, methods: frozenset[str] = frozenset({"GET"})) -> Iterator[Server]:
-    """Serve ``route``; other methods get 405 (AWS-shaped servers also allow POST: its reads are POSTs)."""
-    server = Server(route, methods)
+def serve(
+    route: Route, methods: frozenset[str] = frozenset({"GET"}), tls: tuple[Path, Path] | None = None
+) -> Iterator[Server]:
+    """Serve ``route`` (over TLS with ``tls=(cert, key)``); other methods get 405. AWS-shaped servers
+    also allow POST: AWS's reads are POSTs."""
+    server = Server(route, methods, tls)
     thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
     thread.start()
     try:
