@@ -369,4 +369,6 @@ def read(settings: Mapping[str, Any], scope: Scope) -> Fragment:
             Inventory(registrations=tuple(registrations), zones=tuple(zones), errors=tuple(errors))
         )
         requests += sub.session.requests
+        sub.dns.close()
+        sub.domains.close()
     return Fragment(inventory, requests)

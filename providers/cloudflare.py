@@ -182,8 +182,16 @@ class Reader:
     def __init__(self, token: str, limits: Limits, scope: Scope) -> None:
         import cloudflare
 
-        # the SDK reads CLOUDFLARE_BASE_URL itself; its retries are off, the runtime retries
-        self.client = cloudflare.Cloudflare(api_token=token, max_retries=0, timeout=limits.timeout)
+        from lapse.providers.http import only_get
+
+        # the SDK reads CLOUDFLARE_BASE_URL itself; its retries are off (the runtime retries), and its
+        # HTTP client refuses anything but GET
+        self.client = cloudflare.Cloudflare(
+            api_token=token,
+            max_retries=0,
+            timeout=limits.timeout,
+            http_client=cloudflare.DefaultHttpxClient(event_hooks={"request": [only_get]}),
+        )
         self.session = Session(NAME, limits, classify, deadline=scope.deadline)
         self.scope = scope
         self.notes: list[Note] = []
@@ -336,6 +344,13 @@ def read(settings: Mapping[str, Any], scope: Scope) -> Fragment:
             )
         )
     reader = Reader(token, LIMITS.configured(settings), scope)
+    try:
+        return _read_all(reader, settings, scope, source)
+    finally:
+        reader.client.close()
+
+
+def _read_all(reader: Reader, settings: Mapping[str, Any], scope: Scope, source: Source) -> Fragment:
     registrations: list[Registration] = []
     zones: list[Zone] = []
     monitors: list[Monitor] = []

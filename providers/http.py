@@ -37,12 +37,16 @@ class BodyError(Exception):
     """A 2xx response whose body is not the JSON it should be."""
 
 
+def only_get(request: httpx.Request) -> None:
+    """An httpx request hook: anything but GET/HEAD is refused before it leaves the machine."""
+    if request.method not in {"GET", "HEAD"}:
+        raise ReadOnlyViolation(
+            f"refused to send {request.method} {request.url.copy_with(query=None)}: lapse only reads"
+        )
+
+
 def client(*, timeout: float, headers: dict[str, str] | None = None, verify: Any = True) -> httpx.Client:
     import httpx
-
-    def only_get(request: httpx.Request) -> None:
-        if request.method not in {"GET", "HEAD"}:
-            raise ReadOnlyViolation(f"refused to send {request.method} {request.url}: lapse only reads")
 
     return httpx.Client(
         timeout=timeout,

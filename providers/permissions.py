@@ -26,11 +26,35 @@ AWS_POLICY = {
     ],
 }
 
+AZURE_ROLE = {
+    "Name": "lapse reader",
+    "IsCustom": True,
+    "Description": "Read DNS zones, record sets and App Service Domains for lapse scans.",
+    "Actions": [
+        "Microsoft.Network/dnszones/read",
+        "Microsoft.Network/dnszones/recordsets/read",
+        "Microsoft.DomainRegistration/domains/read",
+    ],
+    "NotActions": [],
+    "AssignableScopes": ["/subscriptions/<subscription-id>"],
+}
+
+CLOUDFLARE_TOKEN = """A custom API token with these read permissions (dashboard: My Profile > API Tokens):
+  Account  Account Settings  Read   (only to discover accounts; not needed when `accounts` is set)
+  Account  Registrar         Read   (registrations: auto-renew, expiry, lock)
+  Zone     Zone              Read   (zones and their assigned nameservers)
+  Zone     DNS               Read   (records and their proxied flag)
+  Zone     Workers Routes    Read   (code on the request path)
+  Zone     Health Checks     Read   (health checks, read as monitors)
+Resources: the accounts and zones to scan. A permission left out makes that part a coverage note,
+not a failed scan. Put the token in the variable `token-env` names (default CLOUDFLARE_API_TOKEN)."""
+
 PERMISSIONS = {
     "aws": "An IAM policy for the role or user lapse scans with (Route 53 Domains is served from us-east-1):\n"
     + json.dumps(AWS_POLICY, indent=2),
-    "azure": "Not available yet: the Azure provider is still being built.",
-    "cloudflare": "Not available yet: the Cloudflare provider is still being built.",
+    "azure": "The built-in Reader role on each subscription, or this narrower custom role:\n"
+    + json.dumps(AZURE_ROLE, indent=2),
+    "cloudflare": CLOUDFLARE_TOKEN,
     "rdap": "None: RDAP is public and needs no credentials. lapse sends only GET requests to the registries\n"
     "named in the IANA bootstrap registry (https://data.iana.org/rdap/dns.json by default).",
 }

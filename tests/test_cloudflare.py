@@ -226,3 +226,22 @@ def test_a_repeating_cursor_stops_instead_of_looping(
     run, report, _ = scan(cli, tmp_path)
     assert run.code == 3
     assert any("pagination cursor repeated" in e["message"] for e in report["errors"])
+
+
+def test_the_sdk_client_cannot_send_a_write(api: tuple[Server, CloudflareAPI]) -> None:
+    from datetime import UTC, datetime
+
+    from lapse.providers import cloudflare as provider
+    from lapse.providers.http import ReadOnlyViolation
+    from lapse.providers.scope import Scope
+
+    server, _ = api
+    import cloudflare
+
+    reader = provider.Reader(TOKEN, provider.LIMITS, Scope(now=datetime.now(UTC)))
+    with pytest.raises(cloudflare.APIConnectionError) as refused:
+        reader.client.zones.delete(zone_id="d56084adb405e0b7e32c52321bf07be6")
+    reader.client.close()
+    assert isinstance(refused.value.__cause__, ReadOnlyViolation)
+    assert "refused to send DELETE" in str(refused.value.__cause__)
+    assert server.methods() <= {"GET"}
