@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from servers import serve
 from test_aws import register
 from test_rdap_scan import Registry
-
-from servers import serve
 
 
 def test_registrar_and_registry_views_join_and_a_failed_provider_costs_only_itself(
