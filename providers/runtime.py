@@ -74,15 +74,14 @@ class RateLimiter:
         self.lock = threading.Lock()
 
     def acquire(self, sleep: Callable[[float], None] = time.sleep) -> None:
-        while True:
-            with self.lock:
-                now = self.clock()
-                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-                self.updated = now
-                if self.tokens >= 1:
-                    self.tokens -= 1
-                    return
-                wait = (1 - self.tokens) / self.rate
+        """Take a token, waiting until it is due. Tokens are reserved, so waiters queue fairly."""
+        with self.lock:
+            now = self.clock()
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            self.tokens -= 1
+            wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
+        if wait > 0:
             sleep(wait)
 
 
