@@ -158,6 +158,34 @@ def normalize_zone(item: Mapping[str, Any], records: Sequence[Record], source: S
     return Zone(name=name, source=source, provider=NAME, nameservers=tuple(nameservers), records=tuple(records))
 
 
+def _alert_kind(alert_type: str) -> MonitorKind | None:
+    if "certificate" in alert_type or "ssl" in alert_type:
+        return MonitorKind.CERTIFICATE
+    if alert_type.startswith(("health_check", "http_alert", "load_balancing_health")):
+        return MonitorKind.HTTP
+    return None
+
+
+def normalize_policy(item: Mapping[str, Any], zone_names: Mapping[str, str], source: Source) -> Monitor | None:
+    """A notification policy that pages someone about certificates or health: a monitor of those zones.
+
+    With no zone filter it covers every zone of the account.
+    """
+    kind = _alert_kind(str(item.get("alert_type", "")))
+    if kind is None or not item.get("enabled", True):
+        return None
+    filtered = ((item.get("filters") or {}).get("zones")) or []
+    covers = [zone_names[z] for z in filtered if z in zone_names] if filtered else sorted(zone_names.values())
+    if not covers:
+        return None
+    return Monitor(
+        name=f"cloudflare-notification:{item.get('name') or item.get('id')}",
+        kind=kind,
+        covers=tuple(covers),
+        source=source,
+    )
+
+
 def normalize_healthcheck(item: Mapping[str, Any], source: Source) -> Monitor | None:
     address = _name(item.get("address", ""))
     if address is None:
@@ -329,6 +357,16 @@ class Reader:
             )
             for (kind, cause), items in sorted(failed.items())
         ]
+        names_by_id = {str(z["id"]): n for z in listed if (n := _name(z.get("name", ""))) is not None}
+
+        def policies() -> list[Monitor]:
+            found = self.session.call(
+                lambda: self.client.alerting.policies.list(account_id=account).result or [],
+                what=f"notification policies ({account})",
+            )
+            return [m for m in (normalize_policy(_dump(p), names_by_id, source) for p in found) if m is not None]
+
+        monitors += self.optional(policies, f"notification policies for account {account}")
         return zones, monitors, errors
 
 

@@ -42,6 +42,7 @@ AZURE_ROLE = {
 CLOUDFLARE_TOKEN = """A custom API token with these read permissions (dashboard: My Profile > API Tokens):
   Account  Account Settings  Read   (only to discover accounts; not needed when `accounts` is set)
   Account  Registrar         Read   (registrations: auto-renew, expiry, lock)
+  Account  Notifications     Read   (certificate and health notification policies, read as monitors)
   Zone     Zone              Read   (zones and their assigned nameservers)
   Zone     DNS               Read   (records and their proxied flag)
   Zone     Workers Routes    Read   (code on the request path)

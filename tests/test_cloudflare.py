@@ -96,6 +96,43 @@ class CloudflareAPI:
                     return envelope(REGISTRATIONS[0], count=1, cursor="page-2")
                 nxt = "page-2" if self.repeat_cursor else ""
                 return envelope(REGISTRATIONS[1], count=1, cursor=nxt)
+            case ["accounts", _, "alerting", "v3", "policies"]:
+                return envelope(
+                    [
+                        {
+                            "id": "p1",
+                            "name": "certs",
+                            "alert_type": "universal_ssl_event_type",
+                            "enabled": True,
+                            "filters": {"zones": ["e1"]},
+                            "mechanisms": {},
+                        },
+                        {
+                            "id": "p2",
+                            "name": "origin",
+                            "alert_type": "http_alert_origin_error",
+                            "enabled": True,
+                            "filters": {},
+                            "mechanisms": {},
+                        },
+                        {
+                            "id": "p3",
+                            "name": "off",
+                            "alert_type": "health_check_status_notification",
+                            "enabled": False,
+                            "filters": {},
+                            "mechanisms": {},
+                        },
+                        {
+                            "id": "p4",
+                            "name": "billing",
+                            "alert_type": "billing_usage_alert",
+                            "enabled": True,
+                            "filters": {},
+                            "mechanisms": {},
+                        },
+                    ]
+                )
             case ["zones"]:
                 return envelope(ZONES, page=1, per_page=50, count=2, total_count=2, total_pages=1)
             case ["zones", "d56084adb405e0b7e32c52321bf07be6", "dns_records"]:
@@ -170,7 +207,12 @@ def test_scan_reads_registrations_zones_records_routes_and_checks(
     }
     assert ("shop.example.com", "WORKER") in records
     assert all(r["edge"] == "cloudflare" for r in zones["example.com"]["records"] if r["proxied"])
-    assert [m["covers"] for m in saved["monitors"]] == [["api.example.com"]]
+    monitors = {m["name"]: (m["kind"], m["covers"]) for m in saved["monitors"]}
+    assert monitors == {
+        "cloudflare-healthcheck:api": ("http", ["api.example.com"]),
+        "cloudflare-notification:certs": ("certificate", ["status-demo.com"]),
+        "cloudflare-notification:origin": ("http", ["example.com", "status-demo.com"]),
+    }
     assert any("Workers routes not read" in n["message"] for n in report["notes"])  # 403: coverage note only
     codes = {(f["code"], f["domain"]) for f in report["findings"]}
     assert ("LAP113", "status-demo.com") in codes
