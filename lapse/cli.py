@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lapse import __version__
-from lapse.errors import InputError, LapseError, NotYetError, UsageError
+from lapse.errors import InputError, LapseError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -295,8 +295,10 @@ def _load_input(path: Path) -> Inventory:
         from lapse.validation import json_kind
 
         raise InputError(f"{path}: expected a JSON object (a lapse snapshot), got {json_kind(document)}")
-    if "deployment" in document or "checkpoint" in document:
-        raise NotYetError(f"{path}: Pulumi stack exports are not read yet; convert it with a lapse scan snapshot")
+    from lapse import stack_export
+
+    if stack_export.looks_like_stack_export(document):
+        return stack_export.from_document(document, where=str(path))
     raise InputError(f"{path}: not a lapse snapshot (no schema_version member)")
 
 

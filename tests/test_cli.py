@@ -167,7 +167,10 @@ BAD_SNAPSHOTS: dict[str, tuple[bytes, str]] = {
         VALID_SNAPSHOT.replace('"domain": "tidy.example"', '"domain": null').encode(),
         "registrations[0].domain: expected a string, got null",
     ),
-    "pulumi-export.json": (b'{"version": 3, "deployment": {"resources": []}}', "Pulumi stack exports are not read yet"),
+    "pulumi-export.json": (
+        b'{"version": 3, "deployment": {"resources": "all"}}',
+        "deployment.resources: expected an array",
+    ),
     "missing.json": (b"", "no such file"),
 }
 
