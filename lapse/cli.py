@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_lint_options(scan)
     scan.set_defaults(handler=_scan)
 
+    merge = sub.add_parser("merge", help="join snapshots (one per account or subscription) into one")
+    merge.add_argument("files", nargs="+", type=Path, metavar="SNAPSHOT")
+    merge.add_argument("-o", "--output", type=Path, required=True, help="where to write the joined snapshot")
+    merge.set_defaults(handler=_merge)
+
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("terminal", "json"), default="terminal")
     rules.set_defaults(handler=_rules)
@@ -122,6 +127,8 @@ def _add_lint_options(p: argparse.ArgumentParser) -> None:
 def _check(args: argparse.Namespace) -> int:
     config_path, inputs = _split_inputs(args.files, args.config)
     config = _load_config(config_path)
+    if not args.files:
+        inputs = [_relative(p) for p in config.input_files()]
     inventory = config.inventory()
     for path in inputs:
         inventory = inventory.merge(_load_input(path))
@@ -193,6 +200,21 @@ def _lint(
         return engine.EXIT_CLEAN
     _emit(result, args, config_path, inputs)
     return result.exit_code
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from lapse import snapshot
+    from lapse.merge import merge
+
+    inventories = [_load_input(path) for path in args.files]
+    joined = merge(inventories)
+    snapshot.write(args.output, joined, generated_at=datetime.now(UTC))
+    print(
+        f"lapse: merged {len(args.files)} files: {len(joined.registrations)} registrations, {len(joined.zones)} zones, "
+        f"{len(joined.monitors)} monitors, {len(joined.errors)} errors -> {args.output}",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -277,6 +299,14 @@ def _split_inputs(files: Sequence[Path], config: Path | None) -> tuple[Path | No
         raise UsageError(f"several config files given ({', '.join(map(str, configs))}); pick one with --config")
     chosen = config or (configs[0] if configs else None) or config_mod.discover(Path.cwd())
     return chosen, inputs
+
+
+def _relative(path: Path) -> Path:
+    """Paths under the working directory are shown relative to it, as a repository's files are."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _load_config(path: Path | None) -> Config:

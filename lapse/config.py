@@ -39,6 +39,19 @@ class Config:
     monitors: tuple[Monitor, ...] = ()
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
+    #: globs of snapshots and stack exports to lint when ``lapse check`` is given no files
+    inputs: tuple[str, ...] = ()
+
+    def input_files(self) -> list[Path]:
+        """The files ``inputs`` names, relative to the config file, sorted; a glob matching none is an error."""
+        base = self.path.parent if self.path else Path.cwd()
+        found: list[Path] = []
+        for pattern in self.inputs:
+            matched = sorted(p for p in base.glob(pattern) if p.is_file())
+            if not matched:
+                raise ConfigError(f"{self.path}: inputs: '{pattern}' matches no file under {base}")
+            found += matched
+        return list(dict.fromkeys(found))
 
     def inventory(self) -> Inventory:
         """What the config itself declares: the domains you own and the monitors you run."""
@@ -147,6 +160,7 @@ class _Builder:
             monitors=tuple(self.monitor(m, i) for i, m in enumerate(doc.get("monitors", []))),
             rules=dict(doc.get("rules", {})),
             waivers=tuple(self.waiver(w, i) for i, w in enumerate(doc.get("waivers", []))),
+            inputs=tuple(doc.get("inputs", [])),
         )
 
     def selector(self, value: str, key: str) -> str:

@@ -79,6 +79,11 @@ def build() -> dict[str, Any]:
                 "default": "high",
                 "description": "lowest severity that makes the exit code 1",
             },
+            "inputs": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "description": "snapshots and stack exports to lint when no files are given (globs)",
+            },
             "select": {"type": "array", "items": code_or_prefix, "default": ["LAP"]},
             "ignore": {"type": "array", "items": code_or_prefix, "default": []},
             "providers": {

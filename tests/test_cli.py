@@ -53,6 +53,18 @@ def test_config_is_found_in_the_working_directory(cli: Any, monkeypatch: pytest.
     assert cli("check", "snapshot.json", *NOW, "--format", "json").code == 3
 
 
+def test_inputs_from_the_config_when_no_files_are_given(cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(ESTATE)
+    run = cli("check", *NOW, "--format", "json")
+    assert run.code == 3
+    assert json.loads(run.out)["inputs"] == ["snapshot.json"]
+    bad = tmp_path / "lapse.toml"
+    bad.write_text('inputs = ["nothing/*.json"]\n')
+    missing = cli("check", "--config", bad)
+    assert missing.code == 2
+    assert "inputs: 'nothing/*.json' matches no file" in missing.err
+
+
 def test_json_report_shape(cli: Any) -> None:
     run = cli("check", ESTATE / "lapse.toml", ESTATE / "snapshot.json", *NOW, "--format", "json")
     report = json.loads(run.out)
