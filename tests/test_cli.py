@@ -53,7 +53,9 @@ def test_config_is_found_in_the_working_directory(cli: Any, monkeypatch: pytest.
     assert cli("check", "snapshot.json", *NOW, "--format", "json").code == 3
 
 
-def test_inputs_from_the_config_when_no_files_are_given(cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_inputs_from_the_config_when_no_files_are_given(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(ESTATE)
     run = cli("check", *NOW, "--format", "json")
     assert run.code == 3
