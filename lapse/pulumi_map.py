@@ -26,8 +26,17 @@ from lapse.model import (
 #: the signature key Pulumi puts on secret values (property-values.json)
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
-#: what an output not yet known during ``pulumi preview`` reads as
+#: what an output not yet known during ``pulumi preview`` reads as (one sentinel per type)
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWNS = frozenset(
+    {
+        UNKNOWN,
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +52,7 @@ def is_secret(value: Any) -> bool:
 
 def known(value: Any) -> Any:
     """The plain value, or None for a secret or a preview-time unknown (never the ciphertext)."""
-    if is_secret(value) or value == UNKNOWN:
+    if is_secret(value) or (isinstance(value, str) and value in UNKNOWNS):
         return None
     return value
 
