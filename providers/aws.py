@@ -67,6 +67,7 @@ def _guard(model: Any, **_: Any) -> None:
 
 def classify(exc: BaseException) -> Failure:
     from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
 
     match exc:
         case bx.ClientError():
@@ -101,7 +102,7 @@ def classify(exc: BaseException) -> Failure:
             return Failure(ProviderErrorKind.UNAVAILABLE, f"TLS error: the endpoint's certificate {problem} ({detail})")
         case bx.EndpointConnectionError() | bx.ConnectionClosedError():
             return Failure(ProviderErrorKind.UNAVAILABLE, f"could not connect ({exc})", True)
-        case bx.ResponseParserError():
+        case ResponseParserError():
             return Failure(
                 ProviderErrorKind.INVALID_RESPONSE, "the response could not be parsed (malformed or truncated)", True
             )
