@@ -53,7 +53,7 @@ class FaultProxy:
         self.backend = backend
         self.fault = fault
         self.rewrite = rewrite
-        self.requests: list[tuple[str, str]] = []
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.lock = threading.Lock()
 
     def forward(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
@@ -69,7 +69,7 @@ class FaultProxy:
 
     def reply(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
         with self.lock:
-            self.requests.append((method, path))
+            self.requests.append((method, path, headers))
             count = len(self.requests)
         fault = self.fault
         html = {"Content-Type": "text/html"}
@@ -105,6 +105,18 @@ class FaultProxy:
         if fault is Fault.REPEATING_CURSOR and self.rewrite is not None:
             return self.rewrite(method, path, healthy) or healthy
         return healthy
+
+
+def is_read(method: str, path: str, headers: dict[str, str]) -> bool:
+    """GET and HEAD, and AWS's RPC-over-POST reads: the operation, named in X-Amz-Target or in the
+    smithy-rpc-v2 path, must be a List/Get/Describe."""
+    if method in {"GET", "HEAD"}:
+        return True
+    if method != "POST":
+        return False
+    target = next((v for k, v in headers.items() if k.lower() == "x-amz-target"), "")
+    operation = target.rsplit(".", 1)[-1] if target else path.rstrip("/").rsplit("/", 1)[-1]
+    return operation.startswith(("List", "Get", "Describe"))
 
 
 def _padded(body: bytes) -> bytes:
