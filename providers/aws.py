@@ -29,12 +29,13 @@ from lapse.model import (
 )
 from lapse.providers import Fragment
 from lapse.providers.permissions import AWS_POLICY
-from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after
+from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after, response_shape
 from lapse.providers.scope import Scope
 
 NAME = "aws"
 # Route 53 Domains allows about 5 requests a second per account; Route 53 itself about 5 too.
 LIMITS = Limits(rate=5.0, burst=5, concurrency=5, timeout=20.0, retries=4)
+_shape = response_shape(NAME)
 READ_PREFIXES = ("List", "Get", "Describe")
 PERMISSIONS = AWS_POLICY
 _AUTH_CODES = {
@@ -128,6 +129,7 @@ def _name(value: str) -> str | None:
         return None
 
 
+@_shape
 def normalize_domain(
     summary: Mapping[str, Any], detail: Mapping[str, Any] | None, failures: Sequence[RenewalFailure], source: Source
 ) -> Registration:
@@ -165,6 +167,7 @@ def normalize_domain(
     )
 
 
+@_shape
 def renewal_failure(operation: Mapping[str, Any]) -> RenewalFailure | None:
     if operation.get("Type") != "RENEW_DOMAIN":
         return None
@@ -179,6 +182,7 @@ def renewal_failure(operation: Mapping[str, Any]) -> RenewalFailure | None:
     )
 
 
+@_shape
 def normalize_zone(zone: Mapping[str, Any], record_sets: Sequence[Mapping[str, Any]], source: Source) -> Zone | None:
     name = _name(zone["Name"])
     if name is None:
@@ -208,6 +212,7 @@ def normalize_zone(zone: Mapping[str, Any], record_sets: Sequence[Mapping[str, A
     return Zone(name=name, source=source, provider=NAME, nameservers=tuple(nameservers), records=tuple(records))
 
 
+@_shape
 def normalize_health_check(check: Mapping[str, Any], source: Source) -> Monitor | None:
     config = check.get("HealthCheckConfig", {})
     fqdn = config.get("FullyQualifiedDomainName")

@@ -18,13 +18,14 @@ from lapse import names
 from lapse.errors import ProviderError, ProviderErrorKind
 from lapse.model import Inventory, Record, Registration, RenewalFailure, ScanError, Source, Zone
 from lapse.providers import Fragment
-from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after
+from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after, response_shape
 from lapse.providers.scope import Scope
 
 NAME = "azure"
 DEFAULT_RESOURCE_MANAGER = "https://management.azure.com"
 # ARM allows 12,000 reads an hour per subscription and principal (~3/s); stay well inside.
 LIMITS = Limits(rate=3.0, burst=6, concurrency=4, timeout=30.0, retries=4)
+_shape = response_shape(NAME)
 #: App Service Domain states as the EPP statuses the rules read
 _STATUS = {
     "Active": "ok",
@@ -135,6 +136,7 @@ def _name(value: Any) -> str | None:
         return None
 
 
+@_shape
 def normalize_domain(doc: Mapping[str, Any], source: Source) -> Registration | None:
     """One App Service Domain (Domains_Get / Domains_List item) as a registrar view."""
     domain = _name(doc.get("name", ""))
@@ -170,6 +172,7 @@ def normalize_domain(doc: Mapping[str, Any], source: Source) -> Registration | N
     )
 
 
+@_shape
 def normalize_zone(doc: Mapping[str, Any], record_sets: Sequence[Mapping[str, Any]], source: Source) -> Zone | None:
     name = _name(doc.get("name", ""))
     if name is None:

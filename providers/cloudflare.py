@@ -17,13 +17,14 @@ from lapse import names
 from lapse.errors import ProviderError, ProviderErrorKind
 from lapse.model import Inventory, Monitor, MonitorKind, Note, Record, Registration, ScanError, Source, Zone
 from lapse.providers import Fragment
-from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after
+from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after, response_shape
 from lapse.providers.scope import Scope
 
 NAME = "cloudflare"
 DEFAULT_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
 # 1,200 requests per five minutes per token: 4 a second on average.
 LIMITS = Limits(rate=4.0, burst=8, concurrency=4, timeout=20.0, retries=4)
+_shape = response_shape(NAME)
 PER_PAGE = 50
 #: registration states (registrations API) as the EPP statuses the rules read
 _STATUS = {
@@ -103,6 +104,7 @@ def _name(value: Any) -> str | None:
         return None
 
 
+@_shape
 def normalize_registration(item: Mapping[str, Any], source: Source) -> Registration | None:
     domain = _name(item.get("domain_name", ""))
     if domain is None:
@@ -126,6 +128,7 @@ def normalize_registration(item: Mapping[str, Any], source: Source) -> Registrat
     )
 
 
+@_shape
 def normalize_record(item: Mapping[str, Any]) -> Record | None:
     name = _name(item.get("name", ""))
     if name is None:
@@ -141,6 +144,7 @@ def normalize_record(item: Mapping[str, Any]) -> Record | None:
     )
 
 
+@_shape
 def normalize_route(item: Mapping[str, Any]) -> Record | None:
     """A Workers route puts code on the request path of every name it matches."""
     host = str(item.get("pattern", "")).split("/", 1)[0]
@@ -150,6 +154,7 @@ def normalize_route(item: Mapping[str, Any]) -> Record | None:
     return Record(name=name, type="WORKER", content=str(item.get("script", "")), proxied=True, edge="cloudflare")
 
 
+@_shape
 def normalize_zone(item: Mapping[str, Any], records: Sequence[Record], source: Source) -> Zone | None:
     name = _name(item.get("name", ""))
     if name is None:
@@ -166,6 +171,7 @@ def _alert_kind(alert_type: str) -> MonitorKind | None:
     return None
 
 
+@_shape
 def normalize_policy(item: Mapping[str, Any], zone_names: Mapping[str, str], source: Source) -> Monitor | None:
     """A notification policy that pages someone about certificates or health: a monitor of those zones.
 
@@ -186,6 +192,7 @@ def normalize_policy(item: Mapping[str, Any], zone_names: Mapping[str, str], sou
     )
 
 
+@_shape
 def normalize_healthcheck(item: Mapping[str, Any], source: Source) -> Monitor | None:
     address = _name(item.get("address", ""))
     if address is None:

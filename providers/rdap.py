@@ -22,13 +22,14 @@ from lapse import names
 from lapse.errors import LapseError, ProviderError, ProviderErrorKind
 from lapse.model import Inventory, Note, Registration, ScanError, Source
 from lapse.providers import Fragment, http
-from lapse.providers.runtime import Limits, Session
+from lapse.providers.runtime import Limits, Session, response_shape
 from lapse.providers.scope import Scope
 
 NAME = "rdap"
 DEFAULT_BOOTSTRAP = "https://data.iana.org/rdap/dns.json"
 BOOTSTRAP_MAX_AGE = 24 * 3600  # IANA updates the registry rarely; a day old is fresh enough
 LIMITS = Limits(rate=4.0, burst=4, concurrency=4, timeout=15.0, retries=3)
+_shape = response_shape(NAME)
 
 BOOTSTRAP_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -143,6 +144,7 @@ def _ds_tags(secure: Any) -> frozenset[int] | None:
     return frozenset() if secure.get("delegationSigned") is False else None
 
 
+@_shape
 def normalize(doc: Mapping[str, Any], *, queried: str, source: Source) -> Registration:
     """One RDAP domain response as a Registration (the registry's view)."""
     raw_name = doc.get("ldhName") or doc.get("unicodeName") or queried

@@ -8,18 +8,20 @@ as long as a ``Retry-After`` says), and turns what is not worth retrying into a 
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from lapse.errors import ProviderError, ProviderErrorKind
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,6 +186,28 @@ class Session:
 
         with ThreadPoolExecutor(max_workers=self.limits.concurrency, thread_name_prefix=self.provider) as pool:
             yield from pool.map(guarded, list(items))
+
+
+def response_shape(provider: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """For normalize functions: a response that does not have the documented shape (a list where an
+    object should be, a missing member) becomes a typed INVALID_RESPONSE error naming the function,
+    never a TypeError from deep inside it."""
+
+    def decorate(normalize: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(normalize)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return normalize(*args, **kwargs)
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                raise ProviderError(
+                    provider,
+                    ProviderErrorKind.INVALID_RESPONSE,
+                    f"a response did not have the documented shape ({normalize.__name__}: {type(exc).__name__}: {exc})",
+                ) from None
+
+        return guarded
+
+    return decorate
 
 
 def _short(text: str) -> str:
