@@ -174,6 +174,32 @@ def _registration(res: Resource, source: Source) -> Registration | None:
     return None
 
 
+def _policy_monitor(
+    res: Resource, zones: Mapping[str, tuple[str, str, tuple[str, ...]]], source: Source
+) -> Monitor | None:
+    """A Cloudflare notification policy about certificates or health: a monitor of the zones it filters
+    on, or of every Cloudflare zone in the stack when it has no zone filter."""
+    from lapse import vendors
+
+    found = vendors.cloudflare_alert_kind(str(_get(res.props, "alertType") or ""))
+    if found is None or _bool(res.props.get("enabled")) is False:
+        return None
+    filters = known(res.props.get("filters")) or {}
+    zone_ids = known(filters.get("zones")) if isinstance(filters, Mapping) else None
+    if zone_ids:
+        covers = [zones[z][0] for z in zone_ids if isinstance(z, str) and z in zones]
+    else:
+        covers = [name for name, provider, _ in zones.values() if provider == "cloudflare"]
+    if not covers:
+        return None
+    return Monitor(
+        name=f"pulumi:{res.urn.rsplit('::', 1)[-1]}",
+        kind=MonitorKind(found),
+        covers=tuple(sorted(covers)),
+        source=source,
+    )
+
+
 def to_inventory(resources: Iterable[Resource], *, source: Source) -> Inventory:
     """Map every domain, zone, record and monitor resource; everything else is ignored."""
     resources = list(resources)
@@ -182,6 +208,7 @@ def to_inventory(resources: Iterable[Resource], *, source: Source) -> Inventory:
     zone_names: dict[str, str] = {}
     records: dict[str, list[Record]] = {}
     monitors: list[Monitor] = []
+    pending_policies: list[Resource] = []
     for res in resources:
         p, t = res.props, kind(res.type)
         reg = _registration(res, source)
@@ -207,6 +234,8 @@ def to_inventory(resources: Iterable[Resource], *, source: Source) -> Inventory:
                 monitors.append(
                     Monitor(name=f"pulumi:{res.urn.rsplit('::', 1)[-1]}", kind=kind_, covers=(fqdn,), source=source)
                 )
+        elif t == "cloudflare:index/notificationPolicy:NotificationPolicy":
+            pending_policies.append(res)
         elif t == "cloudflare:index/healthcheck:Healthcheck":
             address = _name(_get(p, "address"))
             if address:
@@ -262,6 +291,7 @@ def to_inventory(resources: Iterable[Resource], *, source: Source) -> Inventory:
                     records.setdefault(zone_names.get(zone, zone), []).append(
                         Record(name=fqdn, type=str(_get(p, "recordType") or ""), ttl=_get(p, "ttl"))
                     )
+    monitors += [m for m in (_policy_monitor(res, zones, source) for res in pending_policies) if m is not None]
     return Inventory(
         registrations=tuple(registrations),
         zones=tuple(

@@ -197,3 +197,16 @@ def vendor_for_registrar(name: str | None, iana_id: str | None = None) -> str | 
             if any(fragment in text for fragment in vendor.registrars):
                 return vendor.id
     return None
+
+
+def cloudflare_alert_kind(alert_type: str) -> str | None:
+    """The monitor kind a Cloudflare notification policy amounts to ("certificate" or "http"), if any.
+
+    Certificate and SSL events watch certificates; health-check, HTTP-alert and load-balancer health
+    events watch availability. Everything else (billing, security) watches no domain.
+    """
+    if "certificate" in alert_type or "ssl" in alert_type:
+        return "certificate"
+    if alert_type.startswith(("health_check", "http_alert", "load_balancing_health")):
+        return "http"
+    return None

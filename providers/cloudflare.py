@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from lapse import names
+from lapse import names, vendors
 from lapse.errors import ProviderError, ProviderErrorKind
 from lapse.model import Inventory, Monitor, MonitorKind, Note, Record, Registration, ScanError, Source, Zone
 from lapse.providers import Fragment
@@ -163,22 +163,14 @@ def normalize_zone(item: Mapping[str, Any], records: Sequence[Record], source: S
     return Zone(name=name, source=source, provider=NAME, nameservers=tuple(nameservers), records=tuple(records))
 
 
-def _alert_kind(alert_type: str) -> MonitorKind | None:
-    if "certificate" in alert_type or "ssl" in alert_type:
-        return MonitorKind.CERTIFICATE
-    if alert_type.startswith(("health_check", "http_alert", "load_balancing_health")):
-        return MonitorKind.HTTP
-    return None
-
-
 @_shape
 def normalize_policy(item: Mapping[str, Any], zone_names: Mapping[str, str], source: Source) -> Monitor | None:
     """A notification policy that pages someone about certificates or health: a monitor of those zones.
 
     With no zone filter it covers every zone of the account.
     """
-    kind = _alert_kind(str(item.get("alert_type", "")))
-    if kind is None or not item.get("enabled", True):
+    found = vendors.cloudflare_alert_kind(str(item.get("alert_type", "")))
+    if found is None or not item.get("enabled", True):
         return None
     filtered = ((item.get("filters") or {}).get("zones")) or []
     covers = [zone_names[z] for z in filtered if z in zone_names] if filtered else sorted(zone_names.values())
@@ -186,7 +178,7 @@ def normalize_policy(item: Mapping[str, Any], zone_names: Mapping[str, str], sou
         return None
     return Monitor(
         name=f"cloudflare-notification:{item.get('name') or item.get('id')}",
-        kind=kind,
+        kind=MonitorKind(found),
         covers=tuple(covers),
         source=source,
     )

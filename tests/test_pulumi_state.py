@@ -69,6 +69,12 @@ def synthetic() -> dict[str, Any]:
         "custom": False,
     }
     resources = [
+        {
+            "urn": "urn:pulumi:prod::dns::cloudflare:index/notificationPolicy:NotificationPolicy::certs",
+            "type": "cloudflare:index/notificationPolicy:NotificationPolicy",
+            "custom": True,
+            "outputs": {"alertType": "universal_ssl_event_type", "enabled": True, "filters": {"zones": ["z1"]}},
+        },
         stack,
         {
             "urn": "urn:pulumi:prod::dns::aws:route53domains/registeredDomain:RegisteredDomain::main",
@@ -170,7 +176,10 @@ def test_every_mapped_resource_type() -> None:
     [www] = zones["paperplane-demo.com"].records
     assert (www.proxied, www.edge) == (True, "cloudflare")
     assert [r.type for r in zones["mail-demo.com"].records] == ["MX"]
-    assert [m.covers for m in inv.monitors] == [("www.paperplane-demo.com",)]
+    assert sorted((m.kind.value, m.covers) for m in inv.monitors) == [
+        ("certificate", ("paperplane-demo.com",)),
+        ("http", ("www.paperplane-demo.com",)),
+    ]
 
 
 def test_stack_export_findings_point_at_the_export(cli: Any, tmp_path: Path) -> None:
