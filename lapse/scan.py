@@ -71,6 +71,7 @@ def scan(
         cache_dir=cache_dir(),
         domains=frozenset(d.name for d in base.domains),
         previous=previous,
+        previous_zones={(z.source.provider, z.source.account, z.name): z for z in (since.zones if since else ())},
         max_age=max_age,
     )
     requests: dict[str, int] = {}

@@ -267,7 +267,14 @@ class Account:
 
 def read_registrations(account: Account, scope: Scope) -> tuple[list[Registration], list[ScanError]]:
     summaries = list(
-        account.pages(account.domains.list_domains, "route53domains ListDomains", "Domains", "Marker", "NextPageMarker")
+        account.pages(
+            account.domains.list_domains,
+            "route53domains ListDomains",
+            "Domains",
+            "Marker",
+            "NextPageMarker",
+            MaxItems=100,
+        )
     )
     since = scope.now - timedelta(days=400)
     operations = account.pages(
@@ -339,16 +346,28 @@ def grouped(failed: Sequence[tuple[str, ProviderError]], what: str, account: Acc
     ]
 
 
-def read_zones(account: Account) -> tuple[list[Zone], list[ScanError]]:
+def read_zones(account: Account, scope: Scope) -> tuple[list[Zone], list[ScanError]]:
     zones = [
         z
         for z in account.pages(
-            account.route53.list_hosted_zones, "route53 ListHostedZones", "HostedZones", "Marker", "NextMarker"
+            account.route53.list_hosted_zones,
+            "route53 ListHostedZones",
+            "HostedZones",
+            "Marker",
+            "NextMarker",
+            MaxItems="100",
         )
         if not z.get("Config", {}).get("PrivateZone")
     ]
 
     def records(zone: Mapping[str, Any]) -> Zone | None:
+        name = names.normalize(str(zone["Name"]))
+        earlier = scope.reusable_zone(NAME, account.label, name)
+        if earlier is not None and len(earlier.records) == zone.get("ResourceRecordSetCount"):
+            # ListHostedZones shows the same number of record sets: keep the earlier records until
+            # they pass the maximum age (an edit that keeps the count is caught then)
+            return earlier
+
         def fetch(cursor: str | None) -> tuple[list[Any], str | None]:
             start = json.loads(cursor) if cursor else {}
             response = account.route53.list_resource_record_sets(HostedZoneId=zone["Id"], **start)
@@ -410,7 +429,7 @@ def _read_account(profile: str | None, limits: Limits, scope: Scope) -> Fragment
     errors: list[ScanError] = []
     readers: dict[str, Callable[[], tuple[list[Any], list[ScanError]]]] = {
         "registrations": lambda: read_registrations(account, scope),
-        "zones": lambda: read_zones(account),
+        "zones": lambda: read_zones(account, scope),
         "monitors": lambda: read_monitors(account),
     }
     for part, reader in readers.items():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from lapse.model import Registration
+from lapse.model import Registration, Zone
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,12 +20,20 @@ class Scope:
     cache_dir: Path | None = None
     #: registrations from an earlier snapshot (``lapse scan --since``), by (provider, account, domain)
     previous: Mapping[tuple[str, str | None, str], Registration] = field(default_factory=dict)
+    #: zones from an earlier snapshot, by (provider, account, zone name)
+    previous_zones: Mapping[tuple[str, str | None, str], Zone] = field(default_factory=dict)
     #: how old a reused detail may be before it is fetched again
     max_age: timedelta = timedelta(days=7)
 
     def reusable(self, provider: str, account: str | None, domain: str) -> Registration | None:
         """An earlier registration read less than ``max_age`` ago, or None."""
         earlier = self.previous.get((provider, account, domain))
+        if earlier is None or earlier.source.read_at is None:
+            return None
+        return earlier if self.now - earlier.source.read_at < self.max_age else None
+
+    def reusable_zone(self, provider: str, account: str | None, name: str) -> Zone | None:
+        earlier = self.previous_zones.get((provider, account, name))
         if earlier is None or earlier.source.read_at is None:
             return None
         return earlier if self.now - earlier.source.read_at < self.max_age else None
