@@ -170,10 +170,13 @@ def _monitor_index(monitors: Iterable[Monitor]) -> _MonitorIndex:
 
 def _all_or_any(values: Iterable[bool | None]) -> bool | None:
     """False if any source says false, else True if any says true, else unknown."""
-    seen = {v for v in values if v is not None}
-    if False in seen:
-        return False
-    return True if seen else None
+    result = None
+    for value in values:
+        if value is False:
+            return False
+        if value is True:
+            result = True
+    return result
 
 
 def _lock_of(reg: Registration) -> bool | None:

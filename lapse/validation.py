@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +53,7 @@ def validate(
     where: str,
     error: type[LapseError],
     prefix: str = "",
-    fast: bool = False,
+    fast: bool | Callable[[Any], Any] = False,
 ) -> None:
     """Raise ``error("<where>: <prefix><path>: <what is wrong>")`` for the most relevant violation.
 
@@ -62,7 +62,10 @@ def validate(
     when that check fails (or cannot run), to confirm the failure and explain it. The schema stays
     the one source of truth either way.
     """
-    if fast and _fast_accepts(schema, document):
+    if callable(fast):
+        if _accepts(fast, document):
+            return
+    elif fast and _fast_accepts(schema, document):
         return
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
@@ -79,6 +82,14 @@ def validate(
 _COMPILED: dict[str, Any] = {}
 
 
+def _accepts(check: Callable[[Any], Any], document: Any) -> bool:
+    try:
+        check(document)
+    except Exception:  # a violation, or input the compiled code cannot handle: let jsonschema decide
+        return False
+    return True
+
+
 def _fast_accepts(schema: Mapping[str, Any], document: Any) -> bool:
     import fastjsonschema
 
@@ -87,11 +98,7 @@ def _fast_accepts(schema: Mapping[str, Any], document: Any) -> bool:
     if check is None:
         # Dates are parsed (and their errors reported) by the readers; only the pattern is checked here.
         check = _COMPILED[key] = fastjsonschema.compile(dict(schema), formats={"date-time": lambda _: True})
-    try:
-        check(document)
-    except Exception:  # a violation, or input the compiled code cannot handle: let jsonschema decide
-        return False
-    return True
+    return _accepts(check, document)
 
 
 def field_path(parts: Any) -> str:

@@ -112,3 +112,10 @@ def test_example_snapshots_are_valid() -> None:
     for path in sorted((REPO / "examples").glob("*/snapshot.json")):
         assert snapshot.load(path).registrations, path
         assert json.loads(path.read_text())["schema_version"] == 1
+
+
+def test_the_shipped_compiled_checker_matches_the_schema() -> None:
+    from importlib import resources
+
+    shipped = resources.files("lapse").joinpath("snapshot_check.py").read_text(encoding="utf-8")
+    assert shipped == snapshot.generated_check_source(), "regenerate lapse/snapshot_check.py (see its header)"
