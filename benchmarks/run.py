@@ -20,7 +20,6 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -149,7 +148,7 @@ def live_aws(domains: int, rate: float, concurrency: int, folder: Path, naive: b
     ROWS.append(
         f"Configured: {rate:g} requests/s, {concurrency} at a time (Route 53 Domains' real limit is about 5/s per"
     )
-    ROWS.append(f"account: at that rate the floor for this estate is requests ÷ 5).\n")
+    ROWS.append("account: at that rate the floor for this estate is requests ÷ 5).\n")
     with latency.serve(proxy) as url:
         first = folder / "first.json"
         elapsed, _, err = run(
@@ -160,7 +159,7 @@ def live_aws(domains: int, rate: float, concurrency: int, folder: Path, naive: b
         floor = max(made / rate, made * 0.05 / concurrency)
         peak = proxy.max_per_second()
         proxy.times.clear()
-        again_elapsed, _, err = run(
+        _, _, err = run(
             [
                 LAPSE,
                 "scan",
