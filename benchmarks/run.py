@@ -34,7 +34,10 @@ ROWS: list[str] = []
 def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Wall time (s), peak RSS (MB) and stderr of one child process."""
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    # bytecode caching on, as on a user's machine (this workplace sets PYTHONDONTWRITEBYTECODE)
+    environment = {**os.environ, **(env or {})}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
     assert proc.stderr is not None
     err = proc.stderr.read().decode()
     _, _, usage = os.wait4(proc.pid, 0)
