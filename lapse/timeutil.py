@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_datetime(text: str) -> datetime:
     """Parse an RFC 3339 / ISO 8601 date-time that carries a timezone; result is in UTC.
 
