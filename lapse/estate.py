@@ -68,15 +68,10 @@ class DomainView:
         zone = self.apex_zone
         return zone.nameservers if zone else ()
 
-    @property
-    def dns_vendors(self) -> frozenset[str]:
-        return frozenset(nameserver_vendor(ns) for ns in self.nameservers)
-
-    @property
-    def edge_vendors(self) -> frozenset[str]:
-        return frozenset(
-            rec.edge for zone in self.zones for rec in zone.records if rec.proxied and rec.edge is not None
-        )
+    #: vendors of the nameservers; computed once, several rules read it
+    dns_vendors: frozenset[str] = frozenset()
+    #: vendors whose edge serves any proxied record of the domain
+    edge_vendors: frozenset[str] = frozenset()
 
 
 def nameserver_vendor(hostname: str) -> str:
@@ -202,17 +197,25 @@ def _view(
     expiries = [r.expires for r in regs if r.expires is not None]
     statuses = [r.statuses for r in regs if r.statuses is not None]
     registrar = next((r for r in regs if r.registrar or r.registrar_iana_id), None)
+    zones = tuple(zones)
+    delegation = _unique(ns for r in regs for ns in r.nameservers)
+    apex = next((z for z in zones if z.name == name), None)
+    served = delegation or (apex.nameservers if apex else ())
     return DomainView(
         name=name,
         registrations=regs,
-        zones=tuple(zones),
+        zones=zones,
         declared=declared,
         monitors=monitors.covering(name),
         expires=min(expiries) if expiries else None,
         auto_renew=_all_or_any(r.auto_renew for r in regs),
         transfer_lock=_all_or_any(_lock_of(r) for r in regs),
         statuses=frozenset().union(*statuses) if statuses else None,
-        delegation=_unique(ns for r in regs for ns in r.nameservers),
+        delegation=delegation,
+        dns_vendors=frozenset(nameserver_vendor(ns) for ns in served),
+        edge_vendors=frozenset(
+            rec.edge for zone in zones for rec in zone.records if rec.proxied and rec.edge is not None
+        ),
         contact_emails=_unique(e for r in regs for e in r.contact_emails),
         renewal_failures=tuple(f for r in regs for f in r.renewal_failures),
         ds_key_tags=next((r.ds_key_tags for r in regs if r.ds_key_tags is not None), None),

@@ -74,10 +74,10 @@ def matches(name: str, pattern: str) -> bool:
 
 def ancestors(name: str) -> Iterator[str]:
     """``a.b.example.com`` -> ``b.example.com``, ``example.com``, ``com``."""
-    rest = name
-    while "." in rest:
-        rest = rest.split(".", 1)[1]
-        yield rest
+    dot = name.find(".")
+    while dot != -1:
+        yield name[dot + 1 :]
+        dot = name.find(".", dot + 1)
 
 
 def is_within(name: str, domain: str) -> bool:
