@@ -28,7 +28,7 @@ from lapse.providers.scope import Scope
 NAME = "rdap"
 DEFAULT_BOOTSTRAP = "https://data.iana.org/rdap/dns.json"
 BOOTSTRAP_MAX_AGE = 24 * 3600  # IANA updates the registry rarely; a day old is fresh enough
-LIMITS = Limits(rate=4.0, burst=4, concurrency=4, timeout=15.0, retries=3)
+LIMITS = Limits(rate=4.0, burst=1, concurrency=4, timeout=15.0, retries=3)
 _shape = response_shape(NAME)
 
 BOOTSTRAP_SCHEMA: dict[str, Any] = {

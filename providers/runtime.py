@@ -42,8 +42,9 @@ class Limits:
         """Apply ``rate-limit``, ``concurrency``, ``timeout`` and ``retries`` from a provider's config table."""
         changes: dict[str, Any] = {}
         if "rate-limit" in settings:
+            # a configured limit is a ceiling: no burst above it in any one second
             changes["rate"] = float(settings["rate-limit"])
-            changes["burst"] = max(1, int(changes["rate"]))
+            changes["burst"] = 1
         if "concurrency" in settings:
             changes["concurrency"] = int(settings["concurrency"])
         if "timeout" in settings:

@@ -136,4 +136,4 @@ def test_parse_retry_after(header: str | None, seconds: float | None) -> None:
 
 def test_limits_from_config() -> None:
     limits = Limits().configured({"rate-limit": 2, "concurrency": 8, "timeout": 3, "retries": 0})
-    assert (limits.rate, limits.burst, limits.concurrency, limits.timeout, limits.retries) == (2.0, 2, 8, 3.0, 0)
+    assert (limits.rate, limits.burst, limits.concurrency, limits.timeout, limits.retries) == (2.0, 1, 8, 3.0, 0)
