@@ -63,8 +63,23 @@ def _options(args: Any) -> dict[str, Any]:
     return {k: v for k, v in dict(config).items() if k != "enforcementLevel"}
 
 
+def _metadata(rule: Rule) -> dict[str, Any]:
+    """What every policy says about itself, from the rule and its docs."""
+    from pulumi_policy import PolicyConfigSchema
+
+    return {
+        "name": rule.name,
+        "description": rule.title(),
+        "enforcement_level": enforcement(rule),
+        "config_schema": PolicyConfigSchema(properties=dict(rule.options["properties"])),
+        "severity": _severity(rule),
+        "remediation_steps": rule.sections().get("How to fix"),
+        "tags": ["domains", rule.code],
+    }
+
+
 def _resource_policy(rule: Rule, now: Callable[[], datetime]) -> Any:
-    from pulumi_policy import PolicyConfigSchema, ResourceValidationPolicy
+    from pulumi_policy import ResourceValidationPolicy
 
     def validate(args: Any, report_violation: Callable[..., None]) -> None:
         resource = Resource(type=args.resource_type, urn=args.urn, props=_plain(args.props))
@@ -74,16 +89,7 @@ def _resource_policy(rule: Rule, now: Callable[[], datetime]) -> Any:
         for finding in _findings(rule, inventory, _options(args), now()):
             report_violation(f"{finding.domain}: {finding.message} ({rule.code})", None)
 
-    return ResourceValidationPolicy(
-        name=rule.name,
-        description=rule.title(),
-        validate=validate,
-        enforcement_level=enforcement(rule),
-        config_schema=PolicyConfigSchema(properties=dict(rule.options["properties"])),
-        severity=_severity(rule),
-        remediation_steps=rule.sections().get("How to fix"),
-        tags=["domains", rule.code],
-    )
+    return ResourceValidationPolicy(validate=validate, **_metadata(rule))
 
 
 def _urns(resources: Iterable[Resource]) -> dict[str, str]:
@@ -97,7 +103,7 @@ def _urns(resources: Iterable[Resource]) -> dict[str, str]:
 
 
 def _stack_policy(rule: Rule, now: Callable[[], datetime]) -> Any:
-    from pulumi_policy import PolicyConfigSchema, StackValidationPolicy
+    from pulumi_policy import StackValidationPolicy
 
     def validate(args: Any, report_violation: Callable[..., None]) -> None:
         resources = [Resource(type=r.resource_type, urn=r.urn, props=_plain(r.props)) for r in args.resources]
@@ -107,16 +113,7 @@ def _stack_policy(rule: Rule, now: Callable[[], datetime]) -> Any:
             where = f"{finding.domain}: " if finding.domain else ""
             report_violation(f"{where}{finding.message} ({rule.code})", urns.get(finding.domain or ""))
 
-    return StackValidationPolicy(
-        name=rule.name,
-        description=rule.title(),
-        validate=validate,
-        enforcement_level=enforcement(rule),
-        config_schema=PolicyConfigSchema(properties=dict(rule.options["properties"])),
-        severity=_severity(rule),
-        remediation_steps=rule.sections().get("How to fix"),
-        tags=["domains", rule.code],
-    )
+    return StackValidationPolicy(validate=validate, **_metadata(rule))
 
 
 def policies(now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> list[Any]:

@@ -42,6 +42,17 @@ def normalize(name: str) -> str:
         raise InvalidName(f"{name!r} is not a valid internationalized domain name ({exc})") from exc
 
 
+def lenient(value: object) -> str | None:
+    """The normalized name, or None when ``value`` is not one: for reading vendors' responses,
+    where a bad name means "this item names no domain", not a failed read."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return normalize(value)
+    except InvalidName:
+        return None
+
+
 def normalize_pattern(pattern: str) -> str:
     """Normalize a glob such as ``*.Example.ORG.``; the glob characters are kept as they are."""
     text = pattern.strip().rstrip(".").lower()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from lapse import names
@@ -22,6 +21,7 @@ from lapse.model import (
     Source,
     Zone,
 )
+from lapse.timeutil import lenient_datetime
 
 #: the signature key Pulumi puts on secret values (property-values.json)
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -37,6 +37,9 @@ UNKNOWNS = frozenset(
         "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
     }
 )
+
+_name = names.lenient
+_when = lenient_datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +68,6 @@ def _get(props: Mapping[str, Any], *keys: str) -> Any:
     return None
 
 
-def _name(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return names.normalize(value)
-    except names.InvalidName:
-        return None
-
-
 def _names(values: Any) -> tuple[str, ...]:
     if not isinstance(values, list):
         return ()
@@ -86,16 +80,6 @@ def _names(values: Any) -> tuple[str, ...]:
         if name:
             found.append(name)
     return tuple(dict.fromkeys(found))
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("z", "Z"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _bool(value: Any) -> bool | None:

@@ -19,6 +19,26 @@ def parse_datetime(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def lenient_datetime(value: object) -> datetime | None:
+    """A date-time as vendors send it, in UTC, or None when it is not one.
+
+    Accepts aware or naive ``datetime`` objects (SDKs), epoch seconds (the AWS CLI), and ISO 8601
+    strings in every spelling registries use; a time without a zone is taken as UTC (RFC 9083 §4.5).
+    """
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    elif isinstance(value, str) and value.strip():
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
+        except ValueError:
+            return None
+    else:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
 def parse_instant(text: str) -> datetime:
     """A ``--now`` value: a date (midnight UTC) or a date-time (UTC when no zone is given)."""
     text = text.strip()

@@ -101,6 +101,12 @@ def _fast_accepts(schema: Mapping[str, Any], document: Any) -> bool:
     return _accepts(check, document)
 
 
+def _key(part: object) -> str:
+    """A key as it can be shown on one line: quoted when it holds anything but name characters."""
+    text = str(part)
+    return text if text and all(c.isalnum() or c in "_-" for c in text) else json.dumps(text)
+
+
 def field_path(parts: Any) -> str:
     """``["rules", "expires-soon", 0]`` -> ``rules.expires-soon[0]``."""
     text = ""
@@ -108,7 +114,7 @@ def field_path(parts: Any) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else str(part)
+            text += f".{_key(part)}" if text else _key(part)
     return text
 
 
@@ -125,7 +131,7 @@ def describe(err: ValidationError, prefix: str = "") -> str:
             known = sorted(schema.get("properties", {}))
             unknown = sorted(k for k in instance if k not in known)
             name = unknown[0] if unknown else "?"
-            where = f"{path}.{name}" if path else name
+            where = f"{path}.{_key(name)}" if path else _key(name)
             return f"{where}: unknown key{_suggest(name, known)}"
         case "required":
             missing = str(err.message).split("'")[1] if "'" in str(err.message) else str(err.message)

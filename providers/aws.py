@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from lapse import __version__, names
@@ -32,6 +32,7 @@ from lapse.providers import Fragment
 from lapse.providers.permissions import AWS_POLICY
 from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after, response_shape
 from lapse.providers.scope import Scope
+from lapse.timeutil import lenient_datetime
 
 NAME = "aws"
 # Route 53 Domains allows about 5 requests a second per account; Route 53 itself about 5 too.
@@ -53,6 +54,9 @@ _THROTTLE_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsExceptio
 #: RENEW_DOMAIN operations in these states mean the renewal did not go through
 _FAILED_STATES = {"FAILED", "ERROR"}
 _BLOCKED_FLAGS = {"PENDING_PAYMENT_VERIFICATION", "PENDING_CUSTOMER_ACTION", "PENDING_SUPPORT_CASE"}
+
+_utc = lenient_datetime
+_name = names.lenient
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -113,21 +117,6 @@ def classify(exc: BaseException) -> Failure:
 
 
 # -- normalize -----------------------------------------------------------------------------------
-
-
-def _utc(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)  # the AWS CLI prints epoch seconds
-    return None
-
-
-def _name(value: str) -> str | None:
-    try:
-        return names.normalize(value)
-    except names.InvalidName:
-        return None
 
 
 @_shape

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from lapse import names
@@ -20,6 +19,7 @@ from lapse.model import Inventory, Record, Registration, RenewalFailure, ScanErr
 from lapse.providers import Fragment
 from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after, response_shape
 from lapse.providers.scope import Scope
+from lapse.timeutil import lenient_datetime
 
 NAME = "azure"
 DEFAULT_RESOURCE_MANAGER = "https://management.azure.com"
@@ -49,6 +49,9 @@ _RECORD_KEYS = {
     "CAARecords": ("CAA", "value"),
     "caaRecords": ("CAA", "value"),
 }
+
+_when = lenient_datetime
+_name = names.lenient
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -117,23 +120,6 @@ def _connection_failure(exc: BaseException) -> Failure:
 
 
 # -- normalize -----------------------------------------------------------------------------------
-
-
-def _when(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("z", "Z"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _name(value: Any) -> str | None:
-    try:
-        return names.normalize(str(value))
-    except names.InvalidName:
-        return None
 
 
 @_shape

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from lapse import names, vendors
@@ -19,6 +18,7 @@ from lapse.model import Inventory, Monitor, MonitorKind, Note, Record, Registrat
 from lapse.providers import Fragment
 from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after, response_shape
 from lapse.providers.scope import Scope
+from lapse.timeutil import lenient_datetime
 
 NAME = "cloudflare"
 DEFAULT_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
@@ -36,6 +36,9 @@ _STATUS = {
     "registration_pending": "pendingCreate",
     "transfer_pending": "pendingTransfer",
 }
+
+_when = lenient_datetime
+_name = names.lenient
 
 
 class Refused(Exception):
@@ -83,25 +86,6 @@ def classify(exc: BaseException) -> Failure:
 
 
 # -- normalize -----------------------------------------------------------------------------------
-
-
-def _when(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, str) and value:
-        try:
-            parsed = datetime.fromisoformat(value.replace("z", "Z"))
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None
-
-
-def _name(value: Any) -> str | None:
-    try:
-        return names.normalize(str(value))
-    except names.InvalidName:
-        return None
 
 
 @_shape

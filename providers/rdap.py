@@ -13,7 +13,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +24,7 @@ from lapse.model import Inventory, Note, Registration, ScanError, Source
 from lapse.providers import Fragment, http
 from lapse.providers.runtime import Limits, Session, response_shape
 from lapse.providers.scope import Scope
+from lapse.timeutil import lenient_datetime
 
 NAME = "rdap"
 DEFAULT_BOOTSTRAP = "https://data.iana.org/rdap/dns.json"
@@ -82,13 +83,8 @@ CONTACT_ROLES = {"registrant", "administrative", "technical", "billing"}
 # -- normalize -----------------------------------------------------------------------------------
 
 
-def parse_date(text: str) -> datetime | None:
-    """RDAP dates as servers really write them; a date with no zone is UTC (RFC 9083 §4.5)."""
-    try:
-        value = datetime.fromisoformat(text.strip().replace("z", "Z"))
-    except ValueError:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+#: RDAP dates as servers really write them; a date with no zone is UTC (RFC 9083 §4.5)
+parse_date = lenient_datetime
 
 
 def epp_status(status: str) -> str:
