@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from latency import max_per_second
+
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 
 
@@ -32,13 +34,7 @@ class CloudflareEstate:
         self.lock = threading.Lock()
 
     def max_per_second(self) -> int:
-        times = sorted(self.times)
-        best, start = 0, 0
-        for end, t in enumerate(times):
-            while t - times[start] >= 1.0:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
+        return max_per_second(self.times)
 
     def reply(self, path: str) -> tuple[int, dict[str, Any]]:
         url = urlsplit(path)

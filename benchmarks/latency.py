@@ -12,6 +12,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+def max_per_second(times: list[float]) -> int:
+    """The most requests that arrived within any one-second window."""
+    ordered = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(ordered):
+        while t - ordered[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
 class LatencyProxy:
     def __init__(self, backend: str, latency: float) -> None:
         self.backend = backend
@@ -20,14 +31,7 @@ class LatencyProxy:
         self.lock = threading.Lock()
 
     def max_per_second(self) -> int:
-        """The most requests that arrived within any one-second window."""
-        times = sorted(self.times)
-        best, start = 0, 0
-        for end, t in enumerate(times):
-            while t - times[start] >= 1.0:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
+        return max_per_second(self.times)
 
 
 @contextmanager

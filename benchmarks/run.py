@@ -108,6 +108,26 @@ def _requests(stderr: str, provider: str) -> int:
     return int(part.strip().split()[1])
 
 
+def scan_table(
+    made: int,
+    elapsed: float,
+    floor: float,
+    peak: int,
+    rate: float,
+    naive_time: float | None,
+    naive_requests: int | None,
+) -> None:
+    """One live scan against its floor and against the naive loop."""
+    ROWS.append("| | requests | wall s | floor s | ratio to floor | max requests in any second |")
+    ROWS.append("|---|---:|---:|---:|---:|---:|")
+    ROWS.append(
+        f"| lapse scan | {made:,} | {elapsed:.1f} | {floor:.1f} | {elapsed / floor:.2f} (target ≤ 1.3) | {peak} (limit {rate:g}) |"
+    )
+    if naive_time is not None:
+        ROWS.append(f"| naive sequential list-then-get | {naive_requests:,} | {naive_time:.1f} | | | |")
+        ROWS.append(f"\nlapse is {naive_time / elapsed:.1f}× faster than the naive loop (target ≥ 10×).")
+
+
 def live_aws(domains: int, rate: float, concurrency: int, folder: Path, naive: bool) -> None:
     import logging
 
@@ -183,14 +203,7 @@ def live_aws(domains: int, rate: float, concurrency: int, folder: Path, naive: b
         if naive:
             naive_time, naive_requests = naive_loop(url)
     server.stop()
-    ROWS.append("| | requests | wall s | floor s | ratio to floor | max requests in any second |")
-    ROWS.append("|---|---:|---:|---:|---:|---:|")
-    ROWS.append(
-        f"| lapse scan | {made:,} | {elapsed:.1f} | {floor:.1f} | {elapsed / floor:.2f} (target ≤ 1.3) | {peak} (limit {rate:g}) |"
-    )
-    if naive_time is not None:
-        ROWS.append(f"| naive sequential list-then-get | {naive_requests:,} | {naive_time:.1f} | | | |")
-        ROWS.append(f"\nlapse is {naive_time / elapsed:.1f}× faster than the naive loop (target ≥ 10×).")
+    scan_table(made, elapsed, floor, peak, rate, naive_time, naive_requests)
     ROWS.append("\n## 4. Requests per domain (AWS)\n")
     ROWS.append("| scan | requests | per domain | target |")
     ROWS.append("|---|---:|---:|---|")
@@ -257,7 +270,7 @@ def live_cloudflare(domains: int, rate: float, concurrency: int, folder: Path, n
         _, _, err = run([LAPSE, "scan", "--config", str(config), "--since", str(first), "--format", "json"], env)
         again = _requests(err, "cloudflare")
         api.times.clear()
-        naive_time = None
+        naive_time = naive_requests = None
         if naive:
             import cloudflare
 
@@ -274,14 +287,7 @@ def live_cloudflare(domains: int, rate: float, concurrency: int, folder: Path, n
             naive_time = time.perf_counter() - started
             naive_requests = len(api.times)
             client.close()
-    ROWS.append("| | requests | wall s | floor s | ratio to floor | max requests in any second |")
-    ROWS.append("|---|---:|---:|---:|---:|---:|")
-    ROWS.append(
-        f"| lapse scan | {made:,} | {elapsed:.1f} | {floor:.1f} | {elapsed / floor:.2f} (target ≤ 1.3) | {peak} (limit {rate:g}) |"
-    )
-    if naive_time is not None:
-        ROWS.append(f"| naive sequential list-then-get | {naive_requests:,} | {naive_time:.1f} | | | |")
-        ROWS.append(f"\nlapse is {naive_time / elapsed:.1f}× faster than the naive loop (target ≥ 10×).")
+    scan_table(made, elapsed, floor, peak, rate, naive_time, naive_requests)
     ROWS.append(
         f"\nRequests per zone: first scan {made / domains:.3f}; rescan with `--since` {again / domains:.3f} (Cloudflare"
     )

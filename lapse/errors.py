@@ -23,10 +23,6 @@ class InputError(LapseError):
     """An input document (snapshot, baseline, stack export) is unreadable or malformed."""
 
 
-class NotYetError(LapseError):
-    """A feature that is designed but not built yet; says so instead of pretending to work."""
-
-
 class ProviderErrorKind(enum.StrEnum):
     AUTH = "auth"
     THROTTLED = "throttled"

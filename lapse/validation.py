@@ -139,7 +139,7 @@ def describe(err: ValidationError, prefix: str = "") -> str:
         case "type":
             names = [value] if isinstance(value, str) else list(value)
             wanted = " or ".join(_SCHEMA_TYPES.get(n, n) for n in names)
-            return f"{lead}expected {wanted}, got {_kind(instance)}"
+            return f"{lead}expected {wanted}, got {json_kind(instance)}"
         case "enum":
             options = ", ".join(json.dumps(v) for v in value)
             return f"{lead}expected one of {options}, got {_short(instance)}"
@@ -169,10 +169,6 @@ def _suggest(name: str, known: list[str]) -> str:
 
 def json_kind(value: Any) -> str:
     """How JSON or TOML calls a value's type: "an array", "a string", …"""
-    return _JSON_TYPES.get(type(value), type(value).__name__)
-
-
-def _kind(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 

@@ -7,7 +7,6 @@ never pays for a vendor SDK. :data:`PROVIDERS` is the one sorted table of them.
 
 from __future__ import annotations
 
-import enum
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,16 +15,6 @@ from typing import Any, Protocol
 
 from lapse.errors import UsageError
 from lapse.model import Inventory
-
-
-class Capability(enum.StrEnum):
-    """What a provider can see; a rule needing a capability no provider has says "not evaluated"."""
-
-    REGISTRATION = "registration"
-    DELEGATION = "delegation"
-    ZONE_RECORDS = "zone-records"
-    MONITORS = "monitors"
-    EDGE = "edge"
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,10 +41,6 @@ _when = lenient_datetime
 _name = names.lenient
 
 
-class Refused(Exception):
-    """403/404 on an endpoint the plan or token scope does not include: a coverage note."""
-
-
 def classify(exc: BaseException) -> Failure:
     import cloudflare
 

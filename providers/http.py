@@ -45,7 +45,7 @@ def only_get(request: httpx.Request) -> None:
         )
 
 
-def client(*, timeout: float, headers: dict[str, str] | None = None, verify: Any = True) -> httpx.Client:
+def client(*, timeout: float, headers: dict[str, str] | None = None) -> httpx.Client:
     import httpx
 
     return httpx.Client(
@@ -53,7 +53,6 @@ def client(*, timeout: float, headers: dict[str, str] | None = None, verify: Any
         headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
         follow_redirects=True,
         event_hooks={"request": [only_get]},
-        verify=verify,
     )
 
 
