@@ -170,8 +170,17 @@ class _Builder:
             raise self.fail(key, str(exc)) from None
 
     def domain(self, obj: Mapping[str, Any], i: int) -> DeclaredDomain:
+        name = self.name(obj["name"], f"domains[{i}].name")
+        hostnames = []
+        for j, value in enumerate(obj.get("hostnames", [])):
+            key = f"domains[{i}].hostnames[{j}]"
+            host = self.name(value, key)
+            if host != name and not host.endswith(f".{name}"):
+                raise self.fail(key, f"'{host}' is not under {name}")
+            hostnames.append(host)
         return DeclaredDomain(
-            name=self.name(obj["name"], f"domains[{i}].name"),
+            name=name,
+            hostnames=tuple(hostnames),
             owner=obj.get("owner"),
             criticality=Criticality(obj.get("criticality", "medium")),
             source=self.source,

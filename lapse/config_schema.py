@@ -29,6 +29,13 @@ def _provider(properties: dict[str, Any]) -> dict[str, Any]:
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _ONE_OR_MORE = {"anyOf": [{"type": "string", "minLength": 1}, _STRINGS]}
 
+_RESOLVERS = {
+    "type": "array",
+    "items": {"type": "string", "minLength": 1},
+    "description": "recursive resolvers to look names up with, as IP or IP:port (default: the system's)",
+}
+_PORT = {"type": "integer", "minimum": 1, "maximum": 65535}
+
 PROVIDERS: dict[str, Any] = {
     "aws": _provider({"profiles": _STRINGS}),
     "cloudflare": _provider({"token-env": {"type": "string", "minLength": 1}, "accounts": _STRINGS}),
@@ -37,6 +44,20 @@ PROVIDERS: dict[str, Any] = {
             "subscription-id": _ONE_OR_MORE,
             "access-token-env": {"type": "string", "minLength": 1},
             "resource-manager-url": {"type": "string", "pattern": "^https://", "description": "an https:// URL"},
+        }
+    ),
+    "dns": _provider(
+        {
+            "resolvers": _RESOLVERS,
+            "port": _PORT,
+            "ipv6": {"type": "boolean", "description": "also ask nameservers over IPv6 (needs an IPv6 route)"},
+        }
+    ),
+    "tls": _provider(
+        {
+            "resolvers": _RESOLVERS,
+            "port": _PORT,
+            "ca-file": {"type": "string", "minLength": 1, "description": "extra trusted CA certificates (PEM)"},
         }
     ),
     "rdap": _provider(
@@ -102,6 +123,11 @@ def build() -> dict[str, Any]:
                         "name": {"type": "string", "minLength": 1},
                         "owner": {"type": "string"},
                         "criticality": {"enum": [c.value for c in Criticality], "default": "medium"},
+                        "hostnames": {
+                            "type": "array",
+                            "items": {"type": "string", "minLength": 1},
+                            "description": "hostnames under the domain that serve traffic (TLS checks, blast radius)",
+                        },
                     },
                 },
             },

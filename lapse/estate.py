@@ -14,9 +14,11 @@ from datetime import datetime
 
 from lapse import names, vendors
 from lapse.model import (
+    CertificateCheck,
     Criticality,
     DeclaredDomain,
     Inventory,
+    LiveDelegation,
     Monitor,
     Registration,
     RenewalFailure,
@@ -72,6 +74,17 @@ class DomainView:
     dns_vendors: frozenset[str] = frozenset()
     #: vendors whose edge serves any proxied record of the domain
     edge_vendors: frozenset[str] = frozenset()
+    #: what the parent zone's servers said when asked directly (``lapse scan`` with the dns probe)
+    live: LiveDelegation | None = None
+    #: certificates served by hostnames under the domain (the tls probe)
+    certificates: tuple[CertificateCheck, ...] = ()
+
+    @property
+    def hostnames(self) -> tuple[str, ...]:
+        """Names under the domain that serve traffic: declared hostnames, then proxied records."""
+        declared = self.declared.hostnames if self.declared else ()
+        proxied = (rec.name for zone in self.zones for rec in zone.records if rec.proxied)
+        return _unique((*declared, *proxied))
 
 
 def nameserver_vendor(hostname: str) -> str:
@@ -112,9 +125,26 @@ def build(inventory: Inventory) -> Estate:
             owner = zone.name
             roots.add(owner)
         zones[owner].append(zone)
+    live = {d.domain: d for d in inventory.delegations}
+    roots |= live.keys()
+    certificates: dict[str, list[CertificateCheck]] = defaultdict(list)
+    for cert in inventory.certificates:
+        owner = _owner(cert.hostname, roots)
+        if owner is None:
+            owner = cert.hostname
+            roots.add(owner)
+        certificates[owner].append(cert)
     monitors = _monitor_index(inventory.monitors)
     views = tuple(
-        _view(name, registrations.get(name, ()), zones.get(name, ()), declared.get(name), monitors)
+        _view(
+            name,
+            registrations.get(name, ()),
+            zones.get(name, ()),
+            declared.get(name),
+            monitors,
+            live=live.get(name),
+            certificates=tuple(certificates.get(name, ())),
+        )
         for name in sorted(roots)
     )
     known = frozenset(roots) | frozenset(z.name for z in inventory.zones)
@@ -192,6 +222,9 @@ def _view(
     zones: Iterable[Zone],
     declared: DeclaredDomain | None,
     monitors: _MonitorIndex,
+    *,
+    live: LiveDelegation | None,
+    certificates: tuple[CertificateCheck, ...],
 ) -> DomainView:
     regs = tuple(regs)
     expiries = [r.expires for r in regs if r.expires is not None]
@@ -220,6 +253,8 @@ def _view(
         renewal_failures=tuple(f for r in regs for f in r.renewal_failures),
         ds_key_tags=next((r.ds_key_tags for r in regs if r.ds_key_tags is not None), None),
         registrar=registrar.registrar if registrar else None,
+        live=live,
+        certificates=certificates,
         registrar_vendor=(
             vendors.vendor_for_registrar(registrar.registrar, registrar.registrar_iana_id) if registrar else None
         ),

@@ -38,4 +38,6 @@ def merge(inventories: Sequence[Inventory]) -> Inventory:
         domains=_newest(every.domains, lambda d: d.name, lambda d: d.source),
         errors=tuple(dict.fromkeys(every.errors)),
         notes=tuple(dict.fromkeys(every.notes)),
+        delegations=_newest(every.delegations, lambda d: d.domain, lambda d: d.source),
+        certificates=_newest(every.certificates, lambda c: c.hostname, lambda c: c.source),
     )

@@ -122,6 +122,59 @@ class DeclaredDomain:
     source: Source
     owner: str | None = None
     criticality: Criticality = Criticality.MEDIUM
+    #: hostnames under the domain that serve traffic (checked for TLS coverage, shown in blast radius)
+    hostnames: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NameserverCheck:
+    """One delegated nameserver as the live probe found it."""
+
+    name: str
+    #: the addresses it was asked at (glue from the parent, else looked up)
+    addresses: tuple[str, ...] = ()
+    #: why it is lame ("refused", "not authoritative", "timed out", "no address", …); None: it answered
+    #: authoritatively for the domain at every address
+    lame: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiveDelegation:
+    """What the internet sees: the parent zone's servers asked directly who serves the domain."""
+
+    domain: str
+    source: Source
+    #: the parent zone asked (``com``, ``co.uk``)
+    parent: str
+    #: the nameservers the parent delegates to; empty with ``error`` when there is no delegation
+    nameservers: tuple[str, ...] = ()
+    servers: tuple[NameserverCheck, ...] = ()
+    #: key tags of the parent's DS records (empty: unsigned delegation)
+    ds_key_tags: frozenset[int] = frozenset()
+    #: key tags of the DNSKEYs the zone's servers publish; None: could not be read
+    dnskey_tags: frozenset[int] | None = None
+    #: DS key tags whose digest matches one of those DNSKEYs
+    ds_matched: frozenset[int] = frozenset()
+    #: why there is no delegation to report (the parent answered NXDOMAIN, …)
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CertificateCheck:
+    """The certificate one hostname serves, as a TLS client saw it."""
+
+    hostname: str
+    source: Source
+    #: where it connected (``203.0.113.7:443``)
+    address: str | None = None
+    not_after: datetime | None = None
+    #: subjectAltName DNS names, lower-case (browsers ignore the subject's common name)
+    names: tuple[str, ...] = ()
+    issuer: str | None = None
+    #: why the chain is not trusted, as the TLS library said it; None: trusted (or not reached)
+    untrusted: str | None = None
+    #: why no certificate was seen (refused, timed out, handshake failure); None: one was seen
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,6 +206,8 @@ class Inventory:
     domains: tuple[DeclaredDomain, ...] = ()
     errors: tuple[ScanError, ...] = ()
     notes: tuple[Note, ...] = ()
+    delegations: tuple[LiveDelegation, ...] = ()
+    certificates: tuple[CertificateCheck, ...] = ()
 
     def merge(self, *others: Inventory) -> Inventory:
         """Concatenate fragments; joining views of the same domain is the index's job."""
@@ -164,6 +219,8 @@ class Inventory:
             domains=tuple(d for p in parts for d in p.domains),
             errors=tuple(e for p in parts for e in p.errors),
             notes=tuple(n for p in parts for n in p.notes),
+            delegations=tuple(d for p in parts for d in p.delegations),
+            certificates=tuple(c for p in parts for c in p.certificates),
         )
 
     @property

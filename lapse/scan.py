@@ -81,6 +81,8 @@ def scan(
         started = time.monotonic()
         try:
             fragment = loaded[name].read(config.providers[name], scope)
+        except UsageError:
+            raise  # a setting the schema cannot check (a resolver given by name): exit 2, as for any config error
         except Exception as exc:  # a bug in one provider must not cost the others' results
             message = f"the provider failed unexpectedly ({type(exc).__name__}: {exc})"
             return Inventory(
@@ -98,8 +100,12 @@ def scan(
         from lapse import estate
 
         # every registered or declared domain, and every zone with no known domain above it
-        targets = frozenset(view.name for view in estate.build(inventory).domains)
-        later = replace(scope, domains=targets)
-        for name in second:
-            inventory = inventory.merge(run(name, later))
+        views = estate.build(inventory).domains
+        later = replace(
+            scope,
+            domains=frozenset(view.name for view in views),
+            hostnames=frozenset(host for view in views for host in view.hostnames),
+        )
+        with ThreadPoolExecutor(max_workers=len(second)) as pool:
+            inventory = inventory.merge(*pool.map(lambda n: run(n, later), second))
     return ScanResult(inventory=inventory, requests=requests)

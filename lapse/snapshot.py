@@ -11,11 +11,14 @@ from typing import Any, TypeVar
 from lapse import __version__, files, jsonlines, names
 from lapse.errors import InputError
 from lapse.model import (
+    CertificateCheck,
     Criticality,
     DeclaredDomain,
     Inventory,
+    LiveDelegation,
     Monitor,
     MonitorKind,
+    NameserverCheck,
     Note,
     Record,
     Registration,
@@ -112,6 +115,17 @@ def _read_names(values: Sequence[str], field: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _read_addresses(values: Sequence[str]) -> tuple[str, ...]:
+    import ipaddress
+
+    for i, value in enumerate(values):
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise _FieldError(f"addresses[{i}]", f"expected an IPv4 or IPv6 address, got {value!r}") from None
+    return tuple(values)
+
+
 def _read_when(value: str | None, field: str) -> datetime | None:
     if value is None:
         return None
@@ -165,6 +179,8 @@ class _Reader:
                 domains=self.each(doc.get("domains", ()), "domains", self.domain),
                 errors=self.each(doc.get("errors", ()), "errors", self.error),
                 notes=self.each(doc.get("notes", ()), "notes", self.note),
+                delegations=self.each(doc.get("delegations", ()), "delegations", self.delegation),
+                certificates=self.each(doc.get("certificates", ()), "certificates", self.certificate),
             )
         except _FieldError as exc:
             raise InputError(f"{self.where}: {exc.field}: {exc.message}") from None
@@ -243,6 +259,41 @@ class _Reader:
             source=self.source(obj["source"]),
             owner=obj.get("owner"),
             criticality=Criticality(obj.get("criticality", "medium")),
+            hostnames=_read_names(obj.get("hostnames", ()), "hostnames"),
+        )
+
+    def delegation(self, obj: Obj) -> LiveDelegation:
+        tags = obj.get("dnskey_tags")
+        return LiveDelegation(
+            domain=_read_name(obj["domain"], "domain"),
+            source=self.source(obj["source"]),
+            parent=obj["parent"],
+            nameservers=_read_names(obj.get("nameservers", ()), "nameservers"),
+            servers=self.each(
+                obj.get("servers", ()),
+                "servers",
+                lambda s: NameserverCheck(
+                    name=_read_name(s["name"], "name"),
+                    addresses=_read_addresses(s.get("addresses", ())),
+                    lame=s.get("lame"),
+                ),
+            ),
+            ds_key_tags=frozenset(obj.get("ds_key_tags", ())),
+            dnskey_tags=None if tags is None else frozenset(tags),
+            ds_matched=frozenset(obj.get("ds_matched", ())),
+            error=obj.get("error"),
+        )
+
+    def certificate(self, obj: Obj) -> CertificateCheck:
+        return CertificateCheck(
+            hostname=_read_name(obj["hostname"], "hostname"),
+            source=self.source(obj["source"]),
+            address=obj.get("address"),
+            not_after=_read_when(obj.get("not_after"), "not_after"),
+            names=tuple(n.lower() for n in obj.get("names", ())),
+            issuer=obj.get("issuer"),
+            untrusted=obj.get("untrusted"),
+            error=obj.get("error"),
         )
 
     def error(self, obj: Obj) -> ScanError:
@@ -269,10 +320,7 @@ def to_document(inventory: Inventory, *, generated_at: datetime) -> dict[str, An
             {"name": m.name, "kind": str(m.kind), "covers": list(m.covers), "source": _source(m.source)}
             for m in inventory.monitors
         ],
-        "domains": [
-            {"name": d.name, "owner": d.owner, "criticality": str(d.criticality), "source": _source(d.source)}
-            for d in inventory.domains
-        ],
+        "domains": [_domain(d) for d in inventory.domains],
         "errors": [
             {
                 "provider": e.provider,
@@ -284,6 +332,8 @@ def to_document(inventory: Inventory, *, generated_at: datetime) -> dict[str, An
             for e in inventory.errors
         ],
         "notes": [{"provider": n.provider, "message": n.message, "domain": n.domain} for n in inventory.notes],
+        "delegations": [_delegation(d) for d in inventory.delegations],
+        "certificates": [_certificate(c) for c in inventory.certificates],
     }
 
 
@@ -340,4 +390,43 @@ def _zone(z: Zone) -> dict[str, Any]:
             for rec in z.records
         ],
         "dnskey_tags": None if z.dnskey_tags is None else sorted(z.dnskey_tags),
+    }
+
+
+def _domain(d: DeclaredDomain) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "name": d.name,
+        "owner": d.owner,
+        "criticality": str(d.criticality),
+        "source": _source(d.source),
+    }
+    if d.hostnames:
+        found["hostnames"] = list(d.hostnames)
+    return found
+
+
+def _delegation(d: LiveDelegation) -> dict[str, Any]:
+    return {
+        "domain": d.domain,
+        "source": _source(d.source),
+        "parent": d.parent,
+        "nameservers": list(d.nameservers),
+        "servers": [{"name": s.name, "addresses": list(s.addresses), "lame": s.lame} for s in d.servers],
+        "ds_key_tags": sorted(d.ds_key_tags),
+        "dnskey_tags": None if d.dnskey_tags is None else sorted(d.dnskey_tags),
+        "ds_matched": sorted(d.ds_matched),
+        "error": d.error,
+    }
+
+
+def _certificate(c: CertificateCheck) -> dict[str, Any]:
+    return {
+        "hostname": c.hostname,
+        "source": _source(c.source),
+        "address": c.address,
+        "not_after": _when(c.not_after),
+        "names": list(c.names),
+        "issuer": c.issuer,
+        "untrusted": c.untrusted,
+        "error": c.error,
     }

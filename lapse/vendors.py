@@ -23,6 +23,8 @@ class Vendor:
     iana_ids: tuple[str, ...] = ()
     #: a parking or expired-domain service: delegation here means the domain stopped serving
     parking: bool = False
+    #: the vendor answers from anycast addresses at many sites: one network prefix by design
+    anycast: bool = False
 
 
 # Sorted by id. Nameserver patterns come from the vendors' published nameserver names; parking
@@ -34,6 +36,7 @@ VENDORS: tuple[Vendor, ...] = (
         id="akamai",
         name="Akamai Edge DNS",
         nameservers=(r"\.akam\.net", r"\.akamaidns\.net", r"\.akamaiedge\.net"),
+        anycast=True,
     ),
     Vendor(
         id="aws",
@@ -41,12 +44,14 @@ VENDORS: tuple[Vendor, ...] = (
         nameservers=(r"\.awsdns-\d+\.(com|net|org|co\.uk)",),
         registrars=("amazon registrar", "amazon route 53", "amazon.com"),
         iana_ids=("468",),
+        anycast=True,
     ),
     Vendor(
         id="azure",
         name="Microsoft Azure",
         nameservers=(r"\.azure-dns\.(com|net|org|info)",),
         registrars=("microsoft corporation",),
+        anycast=True,
     ),
     Vendor(id="bodis", name="Bodis parking", nameservers=(r"(^|\.)bodis\.com",), parking=True),
     Vendor(
@@ -55,6 +60,7 @@ VENDORS: tuple[Vendor, ...] = (
         nameservers=(r"\.ns\.cloudflare\.com", r"\.foundationdns\.(com|net|org)"),
         registrars=("cloudflare",),
         iana_ids=("1910",),
+        anycast=True,
     ),
     Vendor(id="comlaude", name="Com Laude", registrars=("com laude", "nom-iq"), iana_ids=("470",)),
     Vendor(
@@ -75,6 +81,7 @@ VENDORS: tuple[Vendor, ...] = (
         name="DNSimple",
         nameservers=(r"\.dnsimple\.com", r"\.dnsimple-edge\.(net|org|com)"),
         registrars=("dnsimple",),
+        anycast=True,
     ),
     Vendor(id="dnsparking", name="DNS-Parking", nameservers=(r"(^|\.)dns-parking\.com",), parking=True),
     Vendor(
@@ -97,6 +104,7 @@ VENDORS: tuple[Vendor, ...] = (
         nameservers=(r"\.googledomains\.com", r"^ns\d+\.google\.com"),
         registrars=("google llc", "google inc", "google domains"),
         iana_ids=("895",),
+        anycast=True,
     ),
     Vendor(
         id="hetzner",
@@ -122,6 +130,7 @@ VENDORS: tuple[Vendor, ...] = (
         id="ns1",
         name="NS1 (IBM)",
         nameservers=(r"\.nsone\.net",),
+        anycast=True,
     ),
     Vendor(
         id="ovh",
@@ -151,6 +160,7 @@ VENDORS: tuple[Vendor, ...] = (
         id="ultradns",
         name="UltraDNS (Vercara)",
         nameservers=(r"\.ultradns\.(com|net|org|biz|info|co\.uk)",),
+        anycast=True,
     ),
 )
 
@@ -167,6 +177,11 @@ def get(vendor_id: str) -> Vendor | None:
 def display_name(vendor_id: str) -> str:
     vendor = _BY_ID.get(vendor_id)
     return vendor.name if vendor else vendor_id
+
+
+def is_anycast(vendor_id: str | None) -> bool:
+    vendor = get(vendor_id) if vendor_id else None
+    return bool(vendor and vendor.anycast)
 
 
 def is_parking(vendor_id: str | None) -> bool:

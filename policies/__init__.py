@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from lapse.policies.integrity import DelegationDrift, DnssecBroken, TransferLockOff
+from lapse.policies.live import (
+    CertificateExpiring,
+    CertificateNameMismatch,
+    CertificateUnusable,
+    LameDelegation,
+    LiveDelegationDiffers,
+    LiveDelegationParked,
+    LiveDnssecMismatch,
+    NameserverNetworkDiversity,
+)
 from lapse.policies.monitoring import ExpiryMonitorMissing, StaleMonitor, UptimeMonitorMissing
 from lapse.policies.renewal import (
     AutoRenewOff,
@@ -34,6 +44,14 @@ RULES: tuple[Rule, ...] = (
     TransferLockOff(),
     DelegationDrift(),
     DnssecBroken(),
+    LiveDelegationParked(),
+    LiveDelegationDiffers(),
+    LameDelegation(),
+    NameserverNetworkDiversity(),
+    LiveDnssecMismatch(),
+    CertificateNameMismatch(),
+    CertificateExpiring(),
+    CertificateUnusable(),
     ProviderUnreadable(),
     WaiverExpired(),
     WaiverUnused(),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from lapse import vendors
 from lapse.estate import DomainView, nameserver_vendor
 from lapse.findings import Severity
+from lapse.model import Zone
 from lapse.policies.rule import Context, DomainRule, Flag, Options, Outcome, Skip, escalate, options_schema
 
 
@@ -115,20 +116,27 @@ class DelegationDrift(DomainRule):
         if not zones:
             yield Skip(reason="no DNS zone with assigned nameservers was read for this domain")
             return
-        served = {ns for z in zones for ns in z.nameservers}
-        where = "; ".join(f"{z.source.describe()}: {', '.join(z.nameservers)}" for z in zones)
-        if not served & set(delegated):
-            yield Flag(message=f"delegated to {', '.join(delegated)}, but the zone is served on {where}")
-            return
-        # A delegated server at a vendor whose zone we read, but not one it assigned: a recreated
-        # hosted zone or a half-done migration, answering lame or stale. Servers at vendors we did
-        # not read are taken to be a secondary provider.
-        zone_vendors = {nameserver_vendor(ns) for ns in served}
-        stray = [ns for ns in delegated if ns not in served and nameserver_vendor(ns) in zone_vendors]
-        if stray:
-            yield Flag(
-                message=f"delegated to {', '.join(stray)}, which the DNS provider did not assign (it serves on {where})"
-            )
+        mismatch = zone_mismatch(delegated, zones)
+        if mismatch:
+            yield Flag(message=mismatch)
+
+
+def zone_mismatch(delegated: Sequence[str], zones: Sequence[Zone]) -> str | None:
+    """How a delegation disagrees with the zones the DNS providers serve, or None when it does not.
+
+    None of the delegated servers serving a zone is a mismatch; so is a delegated server at a vendor
+    whose zone was read but which that vendor did not assign (a recreated hosted zone or a half-done
+    migration, answering lame or stale). Servers at vendors not read count as a secondary provider.
+    """
+    served = {ns for z in zones for ns in z.nameservers}
+    where = "; ".join(f"{z.source.describe()}: {', '.join(z.nameservers)}" for z in zones)
+    if not served & set(delegated):
+        return f"delegated to {', '.join(delegated)}, but the zone is served on {where}"
+    zone_vendors = {nameserver_vendor(ns) for ns in served}
+    stray = [ns for ns in delegated if ns not in served and nameserver_vendor(ns) in zone_vendors]
+    if stray:
+        return f"delegated to {', '.join(stray)}, which the DNS provider did not assign (it serves on {where})"
+    return None
 
 
 class DnssecBroken(DomainRule):

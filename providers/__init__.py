@@ -46,7 +46,11 @@ PROVIDERS: tuple[ProviderInfo, ...] = (
     ProviderInfo(name="aws", module="lapse.providers.aws", extra="aws", requires="boto3"),
     ProviderInfo(name="azure", module="lapse.providers.azure", extra="azure", requires="azure.mgmt.dns"),
     ProviderInfo(name="cloudflare", module="lapse.providers.cloudflare", extra="cloudflare", requires="cloudflare"),
+    ProviderInfo(
+        name="dns", module="lapse.providers.delegation", extra="dns", requires="dns.resolver", second_phase=True
+    ),
     ProviderInfo(name="rdap", module="lapse.providers.rdap", extra="rdap", requires="httpx", second_phase=True),
+    ProviderInfo(name="tls", module="lapse.providers.tls", extra="tls", requires="cryptography", second_phase=True),
 )
 
 

@@ -22,7 +22,7 @@ from lapse import names
 from lapse.errors import LapseError, ProviderError, ProviderErrorKind
 from lapse.model import Inventory, Note, Registration, ScanError, Source
 from lapse.providers import Fragment, http
-from lapse.providers.runtime import Limits, Session, response_shape
+from lapse.providers.runtime import Limits, Session, listed, response_shape
 from lapse.providers.scope import Scope
 from lapse.timeutil import lenient_datetime
 
@@ -337,15 +337,10 @@ def read(settings: Mapping[str, Any], scope: Scope) -> Fragment:
             provider=NAME,
             account=host,
             kind=kind,
-            message=f"{reason} for {len(domains)} domain{'s' if len(domains) != 1 else ''} ({_listed(domains)})",
+            message=f"{reason} for {listed(domains)}",
             source=Source(provider=NAME, account=host, read_at=read_at),
         )
         for (host, kind, reason), domains in sorted(failed.items())
     )
     inventory = Inventory(registrations=tuple(registrations), errors=errors, notes=tuple(notes))
     return Fragment(inventory, session.requests)
-
-
-def _listed(domains: list[str], most: int = 3) -> str:
-    shown = ", ".join(sorted(domains)[:most])
-    return shown + (f", +{len(domains) - most} more" if len(domains) > most else "")

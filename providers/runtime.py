@@ -211,6 +211,14 @@ def response_shape(provider: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
+def listed(items: list[str], noun: str = "domain", most: int = 3) -> str:
+    """``3 domains (a.example, b.example, c.example)``, with ``+N more`` past ``most``: for error
+    messages that group many items failing the same way."""
+    shown = ", ".join(sorted(items)[:most])
+    more = f", +{len(items) - most} more" if len(items) > most else ""
+    return f"{len(items)} {noun}{'s' if len(items) != 1 else ''} ({shown}{more})"
+
+
 def _short(text: str) -> str:
     return text if len(text) <= 24 else text[:21] + "..."
 

@@ -15,6 +15,8 @@ class Scope:
     now: datetime
     #: every domain known so far (declared, or found by a registrar or DNS provider); RDAP reads these
     domains: frozenset[str] = frozenset()
+    #: hostnames that serve traffic (declared, or proxied records); the tls probe connects to these
+    hostnames: frozenset[str] = frozenset()
     #: monotonic-clock deadline for the whole scan
     deadline: float | None = None
     cache_dir: Path | None = None

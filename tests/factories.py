@@ -9,11 +9,14 @@ from typing import Any
 
 from lapse import estate
 from lapse.model import (
+    CertificateCheck,
     Criticality,
     DeclaredDomain,
     Inventory,
+    LiveDelegation,
     Monitor,
     MonitorKind,
+    NameserverCheck,
     Record,
     Registration,
     Source,
@@ -65,9 +68,37 @@ def declared(name: str, criticality: Criticality = Criticality.MEDIUM) -> Declar
     return DeclaredDomain(name=name, criticality=criticality, source=source("config", None))
 
 
+def live(domain: str = "example.com", **fields: Any) -> LiveDelegation:
+    values: dict[str, Any] = {
+        "parent": "com",
+        "nameservers": AWS_NS,
+        "servers": tuple(NameserverCheck(name=ns, addresses=(f"205.251.19{i}.1",)) for i, ns in enumerate(AWS_NS)),
+    }
+    values.update(fields)
+    return LiveDelegation(domain=domain, source=source("dns", None), **values)
+
+
+def cert(hostname: str = "www.example.com", **fields: Any) -> CertificateCheck:
+    values: dict[str, Any] = {
+        "address": "192.0.2.7:443",
+        "not_after": NOW + timedelta(days=80),
+        "names": ("example.com", "*.example.com"),
+        "issuer": "Let's Encrypt",
+    }
+    values.update(fields)
+    return CertificateCheck(hostname=hostname, source=source("tls", None), **values)
+
+
 def inventory(*items: object) -> Inventory:
     """An Inventory from loose model objects, sorted into their places."""
-    kinds: dict[type, list[object]] = {Registration: [], Zone: [], Monitor: [], DeclaredDomain: []}
+    kinds: dict[type, list[object]] = {
+        Registration: [],
+        Zone: [],
+        Monitor: [],
+        DeclaredDomain: [],
+        LiveDelegation: [],
+        CertificateCheck: [],
+    }
     for item in items:
         kinds[type(item)].append(item)
     return Inventory(
@@ -75,6 +106,8 @@ def inventory(*items: object) -> Inventory:
         zones=tuple(kinds[Zone]),  # type: ignore[arg-type]
         monitors=tuple(kinds[Monitor]),  # type: ignore[arg-type]
         domains=tuple(kinds[DeclaredDomain]),  # type: ignore[arg-type]
+        delegations=tuple(kinds[LiveDelegation]),  # type: ignore[arg-type]
+        certificates=tuple(kinds[CertificateCheck]),  # type: ignore[arg-type]
     )
 
 

@@ -111,7 +111,7 @@ def test_discovery_walks_up_and_skips_pyproject_without_tool_lapse(tmp_path: Pat
         ),
         (
             "[providers.godaddy]",
-            "lapse.toml: providers.godaddy: unknown key (expected one of: aws, azure, cloudflare, rdap)",
+            "lapse.toml: providers.godaddy: unknown key (expected one of: aws, azure, cloudflare, dns, rdap, tls)",
         ),
         ("[[domains]]\nowner = 'x'", "lapse.toml: domains[0]: missing required key 'name'"),
         ("[[domains]]\nname = 'bad name.com'", "lapse.toml: domains[0].name: 'bad name.com' is not a domain name"),

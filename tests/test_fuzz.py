@@ -78,6 +78,24 @@ snapshot_doc = shaped(
         "notes": st.lists(
             shaped({"provider": st.text(max_size=5), "message": st.text(max_size=10), "domain": domainish}), max_size=2
         ),
+        "delegations": st.lists(
+            shaped(
+                {
+                    "domain": domainish,
+                    "source": source_doc,
+                    "parent": st.text(max_size=5),
+                    "nameservers": st.lists(domainish, max_size=2),
+                    "servers": st.lists(shaped({"name": domainish, "addresses": st.lists(st.text(max_size=9))})),
+                    "ds_key_tags": st.lists(st.integers(-5, 70000)),
+                    "dnskey_tags": st.lists(st.integers(-5, 70000)),
+                }
+            ),
+            max_size=2,
+        ),
+        "certificates": st.lists(
+            shaped({"hostname": domainish, "source": source_doc, "not_after": dates, "names": st.lists(domainish)}),
+            max_size=2,
+        ),
     }
 )
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from factories import AWS_NS, CF_NS, NOW, declared, inventory, monitor, record, registration, source, zone
+from factories import AWS_NS, CF_NS, NOW, cert, declared, inventory, live, monitor, record, registration, source, zone
 
 from lapse import engine
 from lapse.config import Config
-from lapse.model import Criticality, MonitorKind, RenewalFailure, ScanError
+from lapse.model import Criticality, MonitorKind, NameserverCheck, RenewalFailure, ScanError
 
 HEALTHY = [registration("example.com", days=800), zone("example.com"), monitor("example.com")]
 
@@ -214,6 +214,37 @@ CASES = [
     Case("LAP403", [registration(ds_key_tags=frozenset()), zone(dnskey_tags=frozenset({5}))], "pass"),
     Case("LAP403", [registration(ds_key_tags=frozenset({2371})), zone()], "skip"),
     Case("LAP403", [registration()], "skip"),
+    Case("LAP501", [live(nameservers=("ns1.sedoparking.com",))], "flag", "critical", "parking service"),
+    Case("LAP501", [live()], "pass"),
+    Case("LAP501", [registration()], "skip", contains="lapse scan"),
+    Case("LAP502", [registration(nameservers=CF_NS), live()], "flag", "high", "the registrar"),
+    Case("LAP502", [registration(), zone(), live()], "pass"),
+    Case("LAP502", [live(error="NXDOMAIN", nameservers=(), servers=())], "flag", contains="no delegation"),
+    Case("LAP503", [live(servers=(NameserverCheck(name="ns1.example.net", lame="refused"),))], "flag", "critical"),
+    Case("LAP503", [live()], "pass"),
+    Case(
+        "LAP504",
+        [
+            live(
+                nameservers=("ns1.example.net", "ns2.example.net"),
+                servers=(
+                    NameserverCheck(name="ns1.example.net", addresses=("192.0.2.1",)),
+                    NameserverCheck(name="ns2.example.net", addresses=("192.0.2.2",)),
+                ),
+            )
+        ],
+        "flag",
+        contains="192.0.2.0/24",
+    ),
+    Case("LAP504", [live()], "pass"),
+    Case("LAP505", [live(ds_key_tags=frozenset({1}), dnskey_tags=frozenset({2}))], "flag", "critical"),
+    Case("LAP505", [live(ds_key_tags=frozenset({1}), dnskey_tags=frozenset({1}), ds_matched=frozenset({1}))], "pass"),
+    Case("LAP510", [registration(), cert(names=("example.net",))], "flag", "high", "altnames"),
+    Case("LAP510", [registration(), cert()], "pass"),
+    Case("LAP511", [registration(), cert(not_after=NOW + timedelta(days=2))], "flag", "high", "in 2 days"),
+    Case("LAP511", [registration(), cert()], "pass"),
+    Case("LAP512", [registration(), cert(error="connection refused")], "flag", contains="connection refused"),
+    Case("LAP512", [registration(), cert()], "pass"),
 ]
 
 

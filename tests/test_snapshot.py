@@ -11,14 +11,52 @@ from jsonschema import Draft202012Validator
 
 from lapse import snapshot
 from lapse.errors import InputError
-from lapse.model import RenewalFailure
+from lapse.model import (
+    CertificateCheck,
+    DeclaredDomain,
+    Inventory,
+    LiveDelegation,
+    NameserverCheck,
+    RenewalFailure,
+    Source,
+)
 
 
 def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
+    probe = Source(provider="dns", read_at=NOW)
     original = inventory(
         registration(ds_key_tags=frozenset({1, 2}), renewal_failures=(RenewalFailure(at=NOW, reason="declined"),)),
         zone(records=(record("www.example.com", edge="cloudflare"),), dnskey_tags=frozenset({2})),
         monitor("*.example.com"),
+        DeclaredDomain(name="example.com", hostnames=("www.example.com",), source=Source(provider="config")),
+    )
+    original = original.merge(
+        Inventory(
+            delegations=(
+                LiveDelegation(
+                    domain="example.com",
+                    source=probe,
+                    parent="com",
+                    nameservers=("ns1.example.net",),
+                    servers=(NameserverCheck(name="ns1.example.net", addresses=("192.0.2.1",), lame="refused"),),
+                    ds_key_tags=frozenset({7}),
+                    dnskey_tags=frozenset({7, 8}),
+                    ds_matched=frozenset({7}),
+                ),
+                LiveDelegation(domain="gone.example", source=probe, parent="example", error="NXDOMAIN"),
+            ),
+            certificates=(
+                CertificateCheck(
+                    hostname="www.example.com",
+                    source=Source(provider="tls", read_at=NOW),
+                    address="192.0.2.7:443",
+                    not_after=NOW,
+                    names=("*.example.com",),
+                    issuer="Let's Encrypt",
+                    untrusted="self-signed certificate",
+                ),
+            ),
+        )
     )
     path = tmp_path / "s.json"
     snapshot.write(path, original, generated_at=NOW)
