@@ -65,9 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
     check = sub.add_parser("check", help="lint snapshots and config offline", description="Lint snapshots and config.")
-    check.add_argument(
-        "files", nargs="*", type=Path, metavar="FILE", help="snapshots (and lapse.toml / pyproject.toml)"
-    )
+    _add_input_options(check)
     _add_lint_options(check)
     check.set_defaults(handler=_check)
 
@@ -79,8 +77,41 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--max-age", type=float, default=168, metavar="HOURS", help="refetch reused details older than this"
     )
+    _add_config_option(scan)
     _add_lint_options(scan)
     scan.set_defaults(handler=_scan)
+
+    blast = sub.add_parser(
+        "blast-radius",
+        help="what each vendor takes down if it fails: a table, or a diagram (Mermaid, Graphviz)",
+        description="For each vendor: the domains whose registration control, DNS or edge it holds.",
+    )
+    _add_input_options(blast)
+    blast.add_argument("--vendor", help="only this vendor (an id such as aws, or its name)")
+    blast.add_argument("--diagram", choices=("mermaid", "dot"), help="print a diagram instead of the table")
+    blast.add_argument("--format", choices=("terminal", "json"), default="terminal", help="the table's format")
+    blast.add_argument(
+        "-o", "--output", type=Path, help="write here; with --diagram dot, a .svg, .png or .pdf is drawn by Graphviz"
+    )
+    blast.set_defaults(handler=_blast_radius)
+
+    cal = sub.add_parser(
+        "calendar",
+        help="upcoming expiries, and an iCalendar file with reminders before each renewal window",
+        description="List upcoming domain expiries; --ics writes a calendar a team can subscribe to.",
+    )
+    _add_input_options(cal)
+    cal.add_argument("--days", type=int, default=365, help="how far ahead to look (default 365)")
+    cal.add_argument("--ics", type=Path, help="write an iCalendar (.ics) file here")
+    cal.add_argument(
+        "--reminders",
+        default="30,7,0",
+        metavar="DAYS",
+        help="remind this many days before each renewal window opens (default 30,7,0)",
+    )
+    cal.add_argument("--format", choices=("terminal", "json"), default="terminal")
+    cal.add_argument("--now", help="as of this date or date-time (UTC)")
+    cal.set_defaults(handler=_calendar)
 
     merge = sub.add_parser("merge", help="join snapshots (one per account or subscription) into one")
     merge.add_argument("files", nargs="+", type=Path, metavar="SNAPSHOT")
@@ -105,11 +136,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    """What ``check`` and the commands that read like it take: files, or the config's ``inputs``."""
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="snapshots (and lapse.toml / pyproject.toml)")
+    _add_config_option(p)
+
+
+def _add_config_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="config file (default: lapse.toml or pyproject.toml found upward)")
+
+
 def _add_lint_options(p: argparse.ArgumentParser) -> None:
     from lapse.findings import SEVERITIES
     from lapse.report import Format
 
-    p.add_argument("--config", type=Path, help="config file (default: lapse.toml or pyproject.toml found upward)")
     p.add_argument("--format", choices=[f.value for f in Format], default="terminal")
     p.add_argument("--output", type=Path, help="write the report here instead of standard output")
     p.add_argument("--fail-on", choices=[s.value for s in SEVERITIES], help="lowest severity that exits 1")
@@ -125,6 +165,12 @@ def _add_lint_options(p: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    inventory, config, config_path, inputs = _gather(args)
+    return _lint(inventory, config, args, config_path, inputs)
+
+
+def _gather(args: argparse.Namespace) -> tuple[Inventory, Config, Path | None, list[Path]]:
+    """The config and everything it and the command line point at, as one inventory."""
     config_path, inputs = _split_inputs(args.files, args.config)
     config = _load_config(config_path)
     if not args.files:
@@ -132,7 +178,119 @@ def _check(args: argparse.Namespace) -> int:
     inventory = config.inventory()
     for path in inputs:
         inventory = inventory.merge(_load_input(path))
-    return _lint(inventory, config, args, config_path, inputs)
+    return inventory, config, config_path, inputs
+
+
+def _blast_radius(args: argparse.Namespace) -> int:
+    from lapse import blast, diagram, estate, files
+
+    inventory, _, _, _ = _gather(args)
+    found = blast.impacts(estate.build(inventory))
+    if args.vendor:
+        chosen = blast.find_vendor(found, args.vendor)
+        if chosen is None:
+            known = ", ".join(i.vendor for i in found) or "none: no registrar, nameserver or edge is known"
+            raise UsageError(f"--vendor {args.vendor}: no such vendor in this estate (found: {known})")
+        found = [chosen]
+    if args.diagram:
+        text = diagram.mermaid(found) if args.diagram == "mermaid" else diagram.dot(found)
+        if args.output and args.output.suffix.lower() in (".svg", ".png", ".pdf"):
+            if args.diagram != "dot":
+                raise UsageError(f"--output {args.output}: only --diagram dot can be drawn as {args.output.suffix}")
+            _draw(text, args.output)
+        elif args.output:
+            files.write_atomic(args.output, text)
+        else:
+            sys.stdout.write(text)
+        return 0
+    if args.format == "json":
+        from dataclasses import asdict
+
+        document = [{"vendor": i.vendor, "name": i.name, **asdict(i)} for i in found]
+        text = json.dumps(document, indent=2) + "\n"
+    else:
+        from lapse.report.blast import render
+
+        on_terminal = not args.output and sys.stdout.isatty()
+        width = shutil.get_terminal_size((160, 24)).columns if on_terminal else 160
+        text = render(found, detail=bool(args.vendor), width=width, color=on_terminal and _color(sys.stdout))
+    if args.output:
+        files.write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _calendar(args: argparse.Namespace) -> int:
+    from lapse import estate, files, renewals
+
+    if args.days <= 0:
+        raise UsageError("--days: expected a positive number of days")
+    try:
+        reminders = sorted({int(part) for part in args.reminders.split(",") if part.strip()}, reverse=True)
+    except ValueError:
+        raise UsageError(f"--reminders: expected days as comma-separated numbers, got {args.reminders!r}") from None
+    if any(r < 0 for r in reminders):
+        raise UsageError("--reminders: days cannot be negative")
+    inventory, config, _, _ = _gather(args)
+    now = _now(args.now)
+    window = _window_days(config)
+    found = renewals.upcoming(estate.build(inventory), now=now, days=args.days, window_days=window)
+    if args.ics:
+        files.write_atomic(args.ics, renewals.ical(found, now=now, reminders=reminders, window_days=window).decode())
+        print(f"lapse: {len(found)} renewals written to {args.ics}", file=sys.stderr)
+    if args.format == "json":
+        document = [
+            {
+                "domain": r.domain,
+                "expires": r.expires.isoformat(),
+                "days_left": r.days_left(now),
+                "renew_by": r.renew_by.isoformat(),
+                "auto_renew": r.auto_renew,
+                "registrar": r.registrar,
+                "owner": r.owner,
+                "criticality": str(r.criticality),
+            }
+            for r in found
+        ]
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        from lapse.report.calendar import render
+
+        sys.stdout.write(render(found, now=now, days=args.days, color=_color(sys.stdout)))
+    return 0
+
+
+def _window_days(config: Config) -> int:
+    """LAP112's renewal window, as the config sets it: the calendar and the rule must agree."""
+    from lapse.policies import find
+
+    rule = find("renewal-overdue")
+    assert rule is not None
+    value = config.rules.get(rule.name, {}).get("window-days", rule.defaults()["window-days"])
+    return int(value)
+
+
+def _draw(dot_text: str, output: Path) -> None:
+    """Draw a DOT graph with Graphviz's ``dot``, when it is installed."""
+    import subprocess
+
+    dot = shutil.which("dot")
+    if dot is None:
+        raise UsageError(
+            f"--output {output}: drawing needs Graphviz's 'dot' (apt install graphviz, brew install graphviz); "
+            "or write the graph as .dot"
+        )
+    done = subprocess.run(
+        [dot, f"-T{output.suffix.lower().lstrip('.')}", "-o", str(output)],
+        input=dot_text.encode(),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        first = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[0]
+        raise LapseError(f"Graphviz failed to draw {output}: {first}")
+    print(f"lapse: blast radius drawn to {output}", file=sys.stderr)
 
 
 def _scan(args: argparse.Namespace) -> int:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 from lapse import vendors
 from lapse.estate import DomainView, Estate
 from lapse.findings import Severity
-from lapse.model import Criticality
 from lapse.policies.rule import (
     Context,
     DomainRule,
@@ -162,34 +160,24 @@ class VendorBlastRadius(EstateRule):
     options = options_schema({"min-domains": {"type": "integer", "minimum": 1, "default": 1}})
 
     def check_estate(self, estate: Estate, options: Options, ctx: Context) -> Iterator[Outcome]:
-        roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        critical: dict[str, set[str]] = defaultdict(set)
-        for view in estate.domains:
-            held: set[str] = set()
-            if view.registrar_vendor:
-                roles[view.registrar_vendor]["registrar"].add(view.name)
-                held.add(view.registrar_vendor)
-            for vendor in view.dns_vendors:
-                roles[vendor]["DNS"].add(view.name)
-                held.add(vendor)
-            for vendor in view.edge_vendors:
-                roles[vendor]["edge"].add(view.name)
-                held.add(vendor)
-            if view.criticality is Criticality.CRITICAL:
-                for vendor in held:
-                    critical[vendor].add(view.name)
-        for vendor in sorted(roles):
-            domains = set().union(*roles[vendor].values())
+        from lapse.blast import impacts
+
+        for impact in sorted(impacts(estate), key=lambda i: i.vendor):
+            domains = impact.domains
             if len(domains) < options["min-domains"]:
                 continue
-            parts = ", ".join(
-                f"{role} for {len(roles[vendor][role])}" for role in ("registrar", "DNS", "edge") if roles[vendor][role]
+            counts = (
+                ("registrar", len(impact.registration)),
+                ("DNS", len(impact.dns) + len(impact.dns_partial)),
+                ("edge", len(impact.edge_domains)),
             )
-            crit = f" ({len(critical[vendor])} critical)" if critical[vendor] else ""
+            parts = ", ".join(f"{role} for {n}" for role, n in counts if n)
+            crit = f" ({len(impact.critical)} critical)" if impact.critical else ""
+            plural = len(domains) != 1
             yield Flag(
                 message=(
-                    f"{vendors.display_name(vendor)}: {parts}; {len(domains)} "
-                    f"domain{'s' if len(domains) != 1 else ''}{crit} depend{'' if len(domains) != 1 else 's'} on it"
+                    f"{impact.name}: {parts}; {len(domains)} domain{'s' if plural else ''}{crit} "
+                    f"depend{'' if plural else 's'} on it (lapse blast-radius --vendor {impact.vendor})"
                 ),
-                target=f"vendor:{vendor}",
+                target=f"vendor:{impact.vendor}",
             )
