@@ -234,7 +234,9 @@ def _calendar(args: argparse.Namespace) -> int:
         raise UsageError("--reminders: days cannot be negative")
     inventory, config, _, _ = _gather(args)
     now = _now(args.now)
-    window = _window_days(config)
+    from lapse.engine import window_days
+
+    window = window_days(config.rules)
     found = renewals.upcoming(estate.build(inventory), now=now, days=args.days, window_days=window)
     if args.ics:
         files.write_atomic(args.ics, renewals.ical(found, now=now, reminders=reminders, window_days=window).decode())
@@ -259,16 +261,6 @@ def _calendar(args: argparse.Namespace) -> int:
 
         sys.stdout.write(render(found, now=now, days=args.days, color=_color(sys.stdout)))
     return 0
-
-
-def _window_days(config: Config) -> int:
-    """LAP112's renewal window, as the config sets it: the calendar and the rule must agree."""
-    from lapse.policies import find
-
-    rule = find("renewal-overdue")
-    assert rule is not None
-    value = config.rules.get(rule.name, {}).get("window-days", rule.defaults()["window-days"])
-    return int(value)
 
 
 def _draw(dot_text: str, output: Path) -> None:

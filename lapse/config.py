@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import glob
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,7 +49,8 @@ class Config:
         base = self.path.parent if self.path else Path.cwd()
         found: list[Path] = []
         for pattern in self.inputs:
-            matched = sorted(p for p in base.glob(pattern) if p.is_file())
+            full = pattern if os.path.isabs(pattern) else os.path.join(glob.escape(str(base)), pattern)
+            matched = sorted(Path(p) for p in glob.glob(full, recursive=True) if os.path.isfile(p))
             if not matched:
                 raise ConfigError(f"{self.path}: inputs: '{pattern}' matches no file under {base}")
             found += matched

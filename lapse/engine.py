@@ -38,6 +38,10 @@ class Result:
     fail_on: Severity
     domain_count: int
     inputs: tuple[str, ...] = field(default=())
+    #: the joined inventory the rules saw (the HTML report draws blast radius and calendar from it)
+    estate: estate_mod.Estate | None = field(default=None, compare=False, repr=False)
+    #: LAP112's renewal window in days, as configured
+    renewal_window: int = 25
 
     @property
     def complete(self) -> bool:
@@ -116,7 +120,18 @@ def run(
         fail_on=config.fail_on if fail_on is None else fail_on,
         domain_count=len(est.domains),
         inputs=tuple(inputs),
+        estate=est,
+        renewal_window=window_days(config.rules),
     )
+
+
+def window_days(rule_tables: Mapping[str, Mapping[str, Any]]) -> int:
+    """LAP112's renewal window as configured: the calendar and the rule must agree on it."""
+    from lapse.policies import find
+
+    rule = find("renewal-overdue")
+    assert rule is not None
+    return int(rule_tables.get(rule.name, {}).get("window-days", rule.defaults()["window-days"]))
 
 
 def _options(rule: Rule, table: Mapping[str, Any]) -> tuple[dict[str, Any], Severity | None]:

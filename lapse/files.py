@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,16 @@ def load_json(path: Path, *, error: type[LapseError] = InputError) -> Any:
         raise error(f"{path}: JSON is nested too deeply to be a lapse document") from None
 
 
+def _mode_for(path: Path) -> int:
+    """The file's current permissions, or what the umask gives a new file."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` so that readers see the old file or the new one, never half of either."""
     directory = path.parent if str(path.parent) else Path(".")
@@ -60,6 +71,7 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp_name, _mode_for(path))  # mkstemp makes 0600; keep what a plain write would give
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

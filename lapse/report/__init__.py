@@ -17,6 +17,7 @@ class Format(enum.StrEnum):
     SARIF = "sarif"
     JUNIT = "junit"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,3 +54,7 @@ def render(result: Result, fmt: Format, options: RenderOptions) -> str:
             from lapse.report import markdown
 
             return markdown.render(result, options)
+        case Format.HTML:
+            from lapse.report import html
+
+            return html.render(result, options)
