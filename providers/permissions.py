@@ -56,6 +56,11 @@ PERMISSIONS = {
     "azure": "The built-in Reader role on each subscription, or this narrower custom role:\n"
     + json.dumps(AZURE_ROLE, indent=2),
     "cloudflare": CLOUDFLARE_TOKEN,
+    "dns": "None: lapse sends DNS queries only (NS, DS, SOA, DNSKEY, A, AAAA), without recursion, to each parent\n"
+    "zone's servers and each delegated nameserver on UDP/TCP port 53 (or `port`), and looks addresses up\n"
+    "through the system resolver (or `resolvers`). The network must allow outbound DNS to any server.",
+    "tls": "None: lapse connects to each hostname on port 443 (or `port`) and completes a TLS handshake to read\n"
+    "the certificate; it sends no HTTP request. The network must allow outbound connections to those hosts.",
     "rdap": "None: RDAP is public and needs no credentials. lapse sends only GET requests to the registries\n"
     "named in the IANA bootstrap registry (https://data.iana.org/rdap/dns.json by default).",
 }

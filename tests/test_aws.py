@@ -259,3 +259,6 @@ def test_permissions_are_read_only(cli: Any) -> None:
     assert all(a.split(":")[1].startswith(("List", "Get")) for a in actions)
     assert "needs no credentials" in cli("permissions", "rdap").out
     assert cli("permissions", "gcp").code == 2
+    every = cli("permissions")
+    assert every.code == 0, every.err
+    assert "# dns" in every.out and "# tls" in every.out
