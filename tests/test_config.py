@@ -116,6 +116,11 @@ def test_discovery_walks_up_and_skips_pyproject_without_tool_lapse(tmp_path: Pat
         ("[[domains]]\nowner = 'x'", "lapse.toml: domains[0]: missing required key 'name'"),
         ("[[domains]]\nname = 'bad name.com'", "lapse.toml: domains[0].name: 'bad name.com' is not a domain name"),
         (
+            "[[domains]]\nname = 'a.example'\nhostnames = ['www.b.example']",
+            "lapse.toml: domains[0].hostnames[0]: 'www.b.example' is not under a.example",
+        ),
+        ("[providers.dns]\nport = 0", "lapse.toml: providers.dns.port: "),
+        (
             "[[domains]]\nname = 'a.example'\ncriticality = 'urgent'",
             "lapse.toml: domains[0].criticality: expected one of",
         ),

@@ -24,11 +24,13 @@ def test_policies_and_providers_import_only_under_lapse() -> None:
 def test_the_distribution_declares_the_extras_and_console_script() -> None:
     dist = metadata.distribution("lapse")
     extras = set(dist.metadata.get_all("Provides-Extra") or [])
-    assert {"aws", "cloudflare", "azure", "pulumi", "all", "test"} <= extras
+    assert {"aws", "cloudflare", "azure", "pulumi", "dns", "tls", "all", "test"} <= extras
     core = [r for r in dist.requires or [] if "extra ==" not in r]
     assert sorted(r.split(">")[0].split("=")[0].strip() for r in core) == [
         "fastjsonschema",
+        "icalendar",  # lapse calendar; imported only by it
         "idna",
+        "jinja2",  # --format html; imported only by it
         "jsonschema",
         "rich",
     ]

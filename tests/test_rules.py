@@ -308,11 +308,13 @@ def test_vendor_blast_radius_counts_roles_per_vendor() -> None:
     by_target = {f.target: f.message for f in result.findings}
     assert (
         by_target["vendor:cloudflare"]
-        == "Cloudflare: registrar for 1, DNS for 1, edge for 1; 2 domains (1 critical) depend on it"
+        == "Cloudflare: registrar for 1, DNS for 1, edge for 1; 2 domains (1 critical) depend on it "
+        "(lapse blast-radius --vendor cloudflare)"
     )
     assert (
         by_target["vendor:aws"]
-        == "Amazon Web Services: registrar for 1, DNS for 1; 1 domain (1 critical) depends on it"
+        == "Amazon Web Services: registrar for 1, DNS for 1; 1 domain (1 critical) depends on it "
+        "(lapse blast-radius --vendor aws)"
     )
 
 
