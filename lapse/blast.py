@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from lapse import names, vendors
+from lapse import vendors
 from lapse.estate import DomainView, Estate, nameserver_vendor
 from lapse.model import Criticality
 
@@ -97,8 +97,3 @@ def find_vendor(found: list[Impact], wanted: str) -> Impact | None:
     """A vendor by id or display name, any case."""
     key = wanted.strip().lower()
     return next((i for i in found if key in (i.vendor, i.name.lower())), None)
-
-
-def owner_of(hostname: str, domains: list[str]) -> str | None:
-    """The domain a hostname sits under (for grouping hostnames in diagrams)."""
-    return next((d for d in domains if names.is_within(hostname, d)), None)

@@ -120,20 +120,12 @@ def build(inventory: Inventory) -> Estate:
     # above it is a domain of its own (we host its DNS but nobody told us about its registration).
     zones: dict[str, list[Zone]] = defaultdict(list)
     for zone in sorted(inventory.zones, key=lambda z: z.name.count(".")):
-        owner = _owner(zone.name, roots)
-        if owner is None:
-            owner = zone.name
-            roots.add(owner)
-        zones[owner].append(zone)
+        zones[_owner(zone.name, roots)].append(zone)
     live = {d.domain: d for d in inventory.delegations}
     roots |= live.keys()
     certificates: dict[str, list[CertificateCheck]] = defaultdict(list)
     for cert in inventory.certificates:
-        owner = _owner(cert.hostname, roots)
-        if owner is None:
-            owner = cert.hostname
-            roots.add(owner)
-        certificates[owner].append(cert)
+        certificates[_owner(cert.hostname, roots)].append(cert)
     monitors = _monitor_index(inventory.monitors)
     views = tuple(
         _view(
@@ -151,10 +143,15 @@ def build(inventory: Inventory) -> Estate:
     return Estate(inventory=inventory, domains=views, known_names=known)
 
 
-def _owner(name: str, roots: set[str]) -> str | None:
+def _owner(name: str, roots: set[str]) -> str:
+    """The nearest root at or above ``name``; with none, ``name`` becomes a root of its own."""
     if name in roots:
         return name
-    return next((a for a in names.ancestors(name) if a in roots), None)
+    found = next((a for a in names.ancestors(name) if a in roots), None)
+    if found is None:
+        roots.add(name)
+        return name
+    return found
 
 
 class _MonitorIndex:

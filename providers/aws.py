@@ -30,7 +30,7 @@ from lapse.model import (
 )
 from lapse.providers import Fragment
 from lapse.providers.permissions import AWS_POLICY
-from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after, response_shape
+from lapse.providers.runtime import Failure, Limits, Session, by_cause, parse_retry_after, response_shape
 from lapse.providers.scope import Scope
 from lapse.timeutil import lenient_datetime
 
@@ -319,10 +319,6 @@ def _same_listing(earlier: Registration, listed: Registration) -> bool:
 
 def grouped(failed: Sequence[tuple[str, ProviderError]], what: str, account: Account) -> list[ScanError]:
     """One ScanError per cause, naming the domains it hit, rather than one per domain."""
-    by_cause: dict[tuple[str, str], list[str]] = {}
-    for name, error in failed:
-        cause = error.reason.split(": ", 1)[-1]
-        by_cause.setdefault((str(error.kind), cause), []).append(name)
     return [
         ScanError(
             provider=NAME,
@@ -332,7 +328,7 @@ def grouped(failed: Sequence[tuple[str, ProviderError]], what: str, account: Acc
             f"{', …' if len(items) > 3 else ''}): {cause}",
             source=account.source,
         )
-        for (kind, cause), items in sorted(by_cause.items())
+        for kind, cause, items in by_cause(failed)
     ]
 
 

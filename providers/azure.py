@@ -17,7 +17,7 @@ from lapse import names
 from lapse.errors import ProviderError, ProviderErrorKind
 from lapse.model import Inventory, Record, Registration, RenewalFailure, ScanError, Source, Zone
 from lapse.providers import Fragment
-from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after, response_shape
+from lapse.providers.runtime import Failure, Limits, Session, by_cause, parse_retry_after, response_shape
 from lapse.providers.scope import Scope
 from lapse.timeutil import lenient_datetime
 
@@ -279,12 +279,10 @@ class Subscription:
             return normalize_zone(zone, sets, self.source)
 
         zones: list[Zone] = []
-        failed: dict[tuple[str, str], list[str]] = {}
+        failed: list[tuple[str, ProviderError]] = []
         for zone, outcome in self.session.map(one, listed):
             if isinstance(outcome, ProviderError):
-                failed.setdefault((str(outcome.kind), outcome.reason.split(": ", 1)[-1]), []).append(
-                    str(zone.get("name"))
-                )
+                failed.append((str(zone.get("name")), outcome))
             elif outcome is not None:
                 zones.append(outcome)
         errors = [
@@ -295,7 +293,7 @@ class Subscription:
                 message=f"record sets of {', '.join(sorted(z)[:3])}: {cause}",
                 source=self.source,
             )
-            for (kind, cause), z in sorted(failed.items())
+            for kind, cause, z in by_cause(failed)
         ]
         return zones, errors
 

@@ -16,7 +16,7 @@ from lapse import names, vendors
 from lapse.errors import ProviderError, ProviderErrorKind
 from lapse.model import Inventory, Monitor, MonitorKind, Note, Record, Registration, ScanError, Source, Zone
 from lapse.providers import Fragment
-from lapse.providers.runtime import Failure, Limits, Session, parse_retry_after, response_shape
+from lapse.providers.runtime import Failure, Limits, Session, by_cause, parse_retry_after, response_shape
 from lapse.providers.scope import Scope
 from lapse.timeutil import lenient_datetime
 
@@ -315,12 +315,10 @@ class Reader:
 
         zones: list[Zone] = []
         monitors: list[Monitor] = []
-        failed: dict[tuple[str, str], list[str]] = {}
+        failed: list[tuple[str, ProviderError]] = []
         for zone, outcome in self.session.map(one, listed):
             if isinstance(outcome, ProviderError):
-                failed.setdefault((str(outcome.kind), outcome.reason.split(": ", 1)[-1]), []).append(
-                    str(zone.get("name"))
-                )
+                failed.append((str(zone.get("name")), outcome))
                 continue
             found, checks = outcome
             if found is not None:
@@ -334,7 +332,7 @@ class Reader:
                 message=f"zones {', '.join(sorted(items)[:3])}: {cause}",
                 source=source,
             )
-            for (kind, cause), items in sorted(failed.items())
+            for kind, cause, items in by_cause(failed)
         ]
         names_by_id = {str(z["id"]): n for z in listed if (n := _name(z.get("name", ""))) is not None}
 

@@ -24,7 +24,7 @@ from lapse.errors import ProviderError, ProviderErrorKind
 from lapse.model import Inventory, LiveDelegation, NameserverCheck, ScanError, Source
 from lapse.providers import Fragment
 from lapse.providers.resolve import addresses, classify, resolver
-from lapse.providers.runtime import Limits, Session, listed
+from lapse.providers.runtime import Limits, Session, by_cause, listed
 from lapse.providers.scope import Scope
 
 NAME = "dns"
@@ -239,14 +239,14 @@ def read(settings: Mapping[str, Any], scope: Scope) -> Fragment:
         source=source,
     )
     found: list[LiveDelegation] = []
-    failed: dict[tuple[str, str], list[str]] = defaultdict(list)
+    failed: list[tuple[str, ProviderError]] = []
     for domain, outcome in session.map(prober.probe, sorted(scope.domains)):
         if isinstance(outcome, ProviderError):
-            failed[(str(outcome.kind), outcome.reason.split(": ", 1)[-1])].append(domain)
+            failed.append((domain, outcome))
         else:
             found.append(outcome)
     errors = tuple(
         ScanError(provider=NAME, kind=kind, message=f"{reason} for {listed(domains)}", source=source)
-        for (kind, reason), domains in sorted(failed.items())
+        for kind, reason, domains in by_cause(failed)
     )
     return Fragment(Inventory(delegations=tuple(found), errors=errors), session.requests)

@@ -211,6 +211,15 @@ def response_shape(provider: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
+def by_cause(failed: Iterable[tuple[str, ProviderError]]) -> list[tuple[str, str, list[str]]]:
+    """Failures grouped as (kind, cause, items), sorted: one ScanError per cause, naming the items
+    it hit, rather than one per item. The cause is the reason without its leading "what: "."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for item, error in failed:
+        grouped.setdefault((str(error.kind), error.reason.split(": ", 1)[-1]), []).append(item)
+    return [(kind, cause, items) for (kind, cause), items in sorted(grouped.items())]
+
+
 def listed(items: list[str], noun: str = "domain", most: int = 3) -> str:
     """``3 domains (a.example, b.example, c.example)``, with ``+N more`` past ``most``: for error
     messages that group many items failing the same way."""

@@ -20,7 +20,7 @@ from lapse.errors import ProviderError, ProviderErrorKind, UsageError
 from lapse.model import CertificateCheck, Inventory, ScanError, Source
 from lapse.providers import Fragment
 from lapse.providers.resolve import addresses, classify, resolver
-from lapse.providers.runtime import Limits, Session, listed
+from lapse.providers.runtime import Limits, Session, by_cause, listed
 from lapse.providers.scope import Scope
 
 NAME = "tls"
@@ -139,10 +139,10 @@ def read(settings: Mapping[str, Any], scope: Scope) -> Fragment:
         source=source,
     )
     found: list[CertificateCheck] = []
-    failed: dict[tuple[str, str], list[str]] = {}
+    failed: list[tuple[str, ProviderError]] = []
     for hostname, outcome in session.map(connector.check, sorted(scope.hostnames)):
         if isinstance(outcome, ProviderError):  # the lookup failed: our resolver, not their host
-            failed.setdefault((str(outcome.kind), outcome.reason.split(": ", 1)[-1]), []).append(hostname)
+            failed.append((hostname, outcome))
         else:
             found.append(outcome)
     errors = tuple(
@@ -152,6 +152,6 @@ def read(settings: Mapping[str, Any], scope: Scope) -> Fragment:
             message=f"address lookup failed ({reason}) for {listed(hosts, 'hostname')}",
             source=source,
         )
-        for (kind, reason), hosts in sorted(failed.items())
+        for kind, reason, hosts in by_cause(failed)
     )
     return Fragment(Inventory(certificates=tuple(found), errors=errors), session.requests)
