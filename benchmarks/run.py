@@ -80,7 +80,7 @@ def cold_start(runs: int, folder: Path) -> None:
     one = folder / "one.json"
     one.write_text(json.dumps(estates.estate(1)), encoding="utf-8")
     python = sys.executable
-    deps = "import rich.console, rich.table, rich.text, fastjsonschema"
+    deps = "import rich.console, rich.table, rich.text, msgspec"
     cases = {
         "python -c pass": [python, "-c", "pass"],
         "import lapse's offline dependencies": [python, "-c", deps],

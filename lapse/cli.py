@@ -468,7 +468,11 @@ def _load_config(path: Path | None) -> Config:
 def _load_input(path: Path) -> Inventory:
     from lapse import files, snapshot
 
-    document = files.load_json(path)
+    data = files.read_bytes(path)
+    found = snapshot.read_fast(data, where=str(path))
+    if found is not None:
+        return found
+    document = files.parse_json(data, where=str(path))  # not a valid snapshot: find out what it is
     if snapshot.looks_like_snapshot(document):
         return snapshot.from_document(document, where=str(path))
     if not isinstance(document, dict):

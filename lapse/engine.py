@@ -22,6 +22,9 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
 
+#: the target of a "not evaluated" that stands for every domain (the rule's data source is absent)
+ESTATE_WIDE = "all domains"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Result:
@@ -98,7 +101,18 @@ def run(
     passed: dict[str, tuple[str, ...]] = {}
     for rule in rules:
         options, override = _options(rule, config.rules.get(rule.name, {}))
-        if isinstance(rule, DomainRule):
+        if isinstance(rule, DomainRule) and (reason := rule.unavailable(est)):
+            skipped.append(
+                NotEvaluated(
+                    code=rule.code,
+                    name=rule.name,
+                    domain=None,
+                    target=ESTATE_WIDE,
+                    reason=f"{reason}; none of the {len(est.domains):,} domains was checked",
+                )
+            )
+            passed[rule.code] = ()
+        elif isinstance(rule, DomainRule):
             passed[rule.code] = _run_domain_rule(rule, est.domains, options, override, ctx, raw, skipped)
         elif isinstance(rule, EstateRule):
             for outcome in rule.check_estate(est, options, ctx):

@@ -18,8 +18,8 @@ from lapse.errors import InputError, LapseError
 _MAX_BYTES = 512 * 1024 * 1024
 
 
-def read_text(path: Path, *, error: type[LapseError] = InputError) -> str:
-    """Return a file's text, or raise ``error`` saying plainly why it cannot be read."""
+def read_bytes(path: Path, *, error: type[LapseError] = InputError) -> bytes:
+    """Return a file's bytes, or raise ``error`` saying plainly why it cannot be read as text."""
     try:
         with path.open("rb") as handle:
             data = handle.read(_MAX_BYTES + 1)
@@ -35,21 +35,35 @@ def read_text(path: Path, *, error: type[LapseError] = InputError) -> str:
         raise error(f"{path}: file is empty")
     if b"\x00" in data[:8192]:
         raise error(f"{path}: is a binary file, expected text")
+    return data
+
+
+def decode_text(data: bytes, *, where: str, error: type[LapseError] = InputError) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(f"{path}: is not UTF-8 text (bad byte at offset {exc.start})") from None
+        raise error(f"{where}: is not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def read_text(path: Path, *, error: type[LapseError] = InputError) -> str:
+    """Return a file's text, or raise ``error`` saying plainly why it cannot be read."""
+    return decode_text(read_bytes(path, error=error), where=str(path), error=error)
+
+
+def parse_json(data: bytes, *, where: str, error: type[LapseError] = InputError) -> Any:
+    """Parse JSON text; syntax errors name the line and column."""
+    text = decode_text(data, where=where, error=error)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise error(f"{where}: JSON is nested too deeply to be a lapse document") from None
 
 
 def load_json(path: Path, *, error: type[LapseError] = InputError) -> Any:
     """Parse a JSON file; syntax errors name the line and column."""
-    text = read_text(path, error=error)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise error(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise error(f"{path}: JSON is nested too deeply to be a lapse document") from None
+    return parse_json(read_bytes(path, error=error), where=str(path), error=error)
 
 
 def _mode_for(path: Path) -> int:

@@ -11,13 +11,20 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from lapse import vendors
-from lapse.estate import DomainView, nameserver_vendor
+from lapse.estate import DomainView, Estate, nameserver_vendor
 from lapse.findings import Severity
 from lapse.model import CertificateCheck, LiveDelegation
 from lapse.policies.integrity import zone_mismatch
 from lapse.policies.rule import Context, DomainRule, Flag, Options, Outcome, Skip, day, escalate, options_schema
 
 _NOT_PROBED = "no live delegation was read (enable [providers.dns] and run lapse scan)"
+
+
+class _DelegationRule(DomainRule):
+    """A rule over the dns probe's answers: not evaluated at all when no input has any."""
+
+    def unavailable(self, estate: Estate) -> str | None:
+        return None if estate.inventory.delegations else _NOT_PROBED
 
 
 def _live(domain: DomainView) -> LiveDelegation | Skip:
@@ -29,7 +36,7 @@ def _live(domain: DomainView) -> LiveDelegation | Skip:
     return live
 
 
-class LiveDelegationParked(DomainRule):
+class LiveDelegationParked(_DelegationRule):
     """The parent zone delegates the domain to a parking service.
 
     ## What it checks
@@ -77,7 +84,7 @@ class LiveDelegationParked(DomainRule):
             )
 
 
-class LiveDelegationDiffers(DomainRule):
+class LiveDelegationDiffers(_DelegationRule):
     """The live delegation differs from what the registrar, registry or DNS provider say.
 
     ## What it checks
@@ -144,7 +151,7 @@ class LiveDelegationDiffers(DomainRule):
                 yield Flag(message=f"{parent}: {mismatch}")
 
 
-class LameDelegation(DomainRule):
+class LameDelegation(_DelegationRule):
     """A delegated nameserver does not answer authoritatively for the domain.
 
     ## What it checks
@@ -201,7 +208,7 @@ def _network(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
-class NameserverNetworkDiversity(DomainRule):
+class NameserverNetworkDiversity(_DelegationRule):
     """All of the domain's nameservers sit in one network.
 
     ## What it checks
@@ -259,7 +266,7 @@ class NameserverNetworkDiversity(DomainRule):
             )
 
 
-class LiveDnssecMismatch(DomainRule):
+class LiveDnssecMismatch(_DelegationRule):
     """The parent's DS records match none of the DNSKEYs the zone's servers publish.
 
     ## What it checks
@@ -313,6 +320,13 @@ class LiveDnssecMismatch(DomainRule):
 _NOT_CONNECTED = "no certificate was read (list hostnames, enable [providers.tls] and run lapse scan)"
 
 
+class _CertificateRule(DomainRule):
+    """A rule over the tls probe's answers: not evaluated at all when no input has any."""
+
+    def unavailable(self, estate: Estate) -> str | None:
+        return None if estate.inventory.certificates else _NOT_CONNECTED
+
+
 def covers(pattern: str, hostname: str) -> bool:
     """Whether a certificate name covers a hostname: exact, or a wildcard for exactly one label."""
     pattern = pattern.lower().rstrip(".")
@@ -328,7 +342,7 @@ def _certificates(domain: DomainView) -> list[CertificateCheck] | Skip:
     return [c for c in domain.certificates if c.error is None]
 
 
-class CertificateNameMismatch(DomainRule):
+class CertificateNameMismatch(_CertificateRule):
     """The certificate a hostname serves does not cover that hostname.
 
     ## What it checks
@@ -378,7 +392,7 @@ class CertificateNameMismatch(DomainRule):
                 )
 
 
-class CertificateExpiring(DomainRule):
+class CertificateExpiring(_CertificateRule):
     """The certificate a hostname serves expires soon, or has expired.
 
     ## What it checks
@@ -434,7 +448,7 @@ class CertificateExpiring(DomainRule):
                 )
 
 
-class CertificateUnusable(DomainRule):
+class CertificateUnusable(_CertificateRule):
     """A hostname serves no usable certificate: no connection, no handshake, or untrusted.
 
     ## What it checks

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
-from lapse import config, snapshot, stack_export
+from lapse import config, schema_types, snapshot, stack_export
 from lapse.errors import ConfigError, InputError, ProviderError
 from lapse.model import Inventory, Monitor, Record, Registration, Source, Zone
 
@@ -110,6 +112,35 @@ def test_snapshot_parser(document: Any) -> None:
         assert "\n" not in str(exc)
     else:
         assert isinstance(inventory, Inventory)
+
+
+@SETTINGS
+@given(document=snapshot_doc)
+def test_the_fast_snapshot_check_is_never_looser_than_the_schema(document: Any) -> None:
+    kind = schema_types.document_type(snapshot.schema(), "snapshot")
+    try:
+        msgspec.convert(document, kind)
+    except msgspec.ValidationError:
+        return
+    assert Draft202012Validator(snapshot.schema()).is_valid(document), document
+
+
+@SETTINGS
+@given(document=snapshot_doc | json_values)
+def test_reading_a_file_and_reading_a_parsed_document_agree(document: Any) -> None:
+    """The fast path (parse and check item by item) and the reference path (json, then jsonschema)
+    must give the same inventory, or the same error."""
+
+    def outcome(read: Callable[[], Inventory]) -> Inventory | str:
+        try:
+            return read()
+        except InputError as exc:
+            return str(exc)
+
+    data = json.dumps(document).encode()
+    fast = outcome(lambda: snapshot.from_bytes(data, where="s.json"))
+    reference = outcome(lambda: snapshot.from_document(document, where="s.json"))
+    assert fast == reference
 
 
 config_doc = shaped(

@@ -6,8 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from factories import CF_NS, NOW, cert, declared, live, registration, source, view, zone
+from factories import CF_NS, NOW, cert, declared, inventory, live, registration, source, view, zone
 
+from lapse import engine
+from lapse.config import Config
 from lapse.findings import Severity
 from lapse.model import Criticality, NameserverCheck
 from lapse.policies import find
@@ -33,6 +35,32 @@ def test_without_a_probe_every_live_rule_says_not_evaluated(code: str) -> None:
     assert len(found) == 1
     assert isinstance(found[0], Skip)
     assert "lapse scan" in found[0].reason
+
+
+LIVE_CODES = ["LAP501", "LAP502", "LAP503", "LAP504", "LAP505", "LAP510", "LAP511", "LAP512"]
+
+
+def test_a_probe_that_never_ran_is_one_not_evaluated_per_rule_not_one_per_domain() -> None:
+    many = inventory(*(registration(f"brand{i}.example") for i in range(40)))
+    result = engine.run(many, Config(), now=NOW, select=["LAP5"], ignore=[])
+    assert sorted(n.code for n in result.not_evaluated) == LIVE_CODES
+    assert all(n.domain is None and n.target == engine.ESTATE_WIDE for n in result.not_evaluated)
+    assert all("none of the 40 domains" in n.reason for n in result.not_evaluated)
+    assert not result.findings
+
+
+def test_a_probe_that_missed_some_domains_names_each_one() -> None:
+    partial = inventory(
+        registration("read.example"),
+        registration("missed.example"),
+        live("read.example"),
+        cert("www.read.example"),
+    )
+    result = engine.run(partial, Config(), now=NOW, select=["LAP501", "LAP510"], ignore=[])
+    assert sorted((n.code, n.domain) for n in result.not_evaluated) == [
+        ("LAP501", "missed.example"),
+        ("LAP510", "missed.example"),
+    ]
 
 
 def test_parking_in_the_live_delegation() -> None:
