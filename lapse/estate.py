@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from lapse import names, vendors
 from lapse.model import (
@@ -25,6 +26,8 @@ from lapse.model import (
     Source,
     Zone,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,6 +130,7 @@ def build(inventory: Inventory) -> Estate:
     for cert in inventory.certificates:
         certificates[_owner(cert.hostname, roots)].append(cert)
     monitors = _monitor_index(inventory.monitors)
+    shared = _Shared()
     views = tuple(
         _view(
             name,
@@ -134,6 +138,7 @@ def build(inventory: Inventory) -> Estate:
             zones.get(name, ()),
             declared.get(name),
             monitors,
+            shared,
             live=live.get(name),
             certificates=tuple(certificates.get(name, ())),
         )
@@ -213,46 +218,87 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+def _distinct(items: tuple[str, ...]) -> tuple[str, ...]:
+    """``items`` itself when it has no repeats (shared, not copied), else its distinct values."""
+    return items if len(set(items)) == len(items) else _unique(items)
+
+
 def _view(
     name: str,
     regs: Iterable[Registration],
     zones: Iterable[Zone],
     declared: DeclaredDomain | None,
     monitors: _MonitorIndex,
+    shared: _Shared,
     *,
     live: LiveDelegation | None,
     certificates: tuple[CertificateCheck, ...],
 ) -> DomainView:
     regs = tuple(regs)
-    expiries = [r.expires for r in regs if r.expires is not None]
-    statuses = [r.statuses for r in regs if r.statuses is not None]
-    registrar = next((r for r in regs if r.registrar or r.registrar_iana_id), None)
     zones = tuple(zones)
-    delegation = _unique(ns for r in regs for ns in r.nameservers)
+    if len(regs) == 1:  # the common case: the registration's own values, no copies
+        (only,) = regs
+        expires, statuses, delegation = only.expires, only.statuses, _distinct(only.nameservers)
+        contact_emails, renewal_failures = _distinct(only.contact_emails), only.renewal_failures
+        ds_key_tags = only.ds_key_tags
+        auto_renew, transfer_lock = only.auto_renew, _lock_of(only)
+    else:
+        expiries = [r.expires for r in regs if r.expires is not None]
+        said = [r.statuses for r in regs if r.statuses is not None]
+        expires = min(expiries) if expiries else None
+        statuses = frozenset().union(*said) if said else None
+        delegation = _unique(ns for r in regs for ns in r.nameservers)
+        contact_emails = _unique(e for r in regs for e in r.contact_emails)
+        renewal_failures = tuple(f for r in regs for f in r.renewal_failures)
+        ds_key_tags = next((r.ds_key_tags for r in regs if r.ds_key_tags is not None), None)
+        auto_renew = _all_or_any(r.auto_renew for r in regs)
+        transfer_lock = _all_or_any(_lock_of(r) for r in regs)
+    registrar = next((r for r in regs if r.registrar or r.registrar_iana_id), None)
     apex = next((z for z in zones if z.name == name), None)
     served = delegation or (apex.nameservers if apex else ())
+    edges = frozenset(rec.edge for zone in zones for rec in zone.records if rec.proxied and rec.edge is not None)
     return DomainView(
         name=name,
         registrations=regs,
         zones=zones,
         declared=declared,
         monitors=monitors.covering(name),
-        expires=min(expiries) if expiries else None,
-        auto_renew=_all_or_any(r.auto_renew for r in regs),
-        transfer_lock=_all_or_any(_lock_of(r) for r in regs),
-        statuses=frozenset().union(*statuses) if statuses else None,
+        expires=expires,
+        auto_renew=auto_renew,
+        transfer_lock=transfer_lock,
+        statuses=statuses,
         delegation=delegation,
-        dns_vendors=frozenset(nameserver_vendor(ns) for ns in served),
-        edge_vendors=frozenset(
-            rec.edge for zone in zones for rec in zone.records if rec.proxied and rec.edge is not None
-        ),
-        contact_emails=_unique(e for r in regs for e in r.contact_emails),
-        renewal_failures=tuple(f for r in regs for f in r.renewal_failures),
-        ds_key_tags=next((r.ds_key_tags for r in regs if r.ds_key_tags is not None), None),
+        dns_vendors=shared.vendors_of(served),
+        edge_vendors=shared.one(edges),
+        contact_emails=contact_emails,
+        renewal_failures=renewal_failures,
+        ds_key_tags=ds_key_tags,
         registrar=registrar.registrar if registrar else None,
         live=live,
         certificates=certificates,
-        registrar_vendor=(
-            vendors.vendor_for_registrar(registrar.registrar, registrar.registrar_iana_id) if registrar else None
-        ),
+        registrar_vendor=shared.registrar_vendor(registrar) if registrar else None,
     )
+
+
+class _Shared:
+    """Values that thousands of domains have in common, computed and stored once."""
+
+    def __init__(self) -> None:
+        self.vendor_sets: dict[tuple[str, ...], frozenset[str]] = {}
+        self.registrars: dict[tuple[str | None, str | None], str | None] = {}
+        self.values: dict[Any, Any] = {}
+
+    def vendors_of(self, nameservers: tuple[str, ...]) -> frozenset[str]:
+        found = self.vendor_sets.get(nameservers)
+        if found is None:
+            found = self.vendor_sets[nameservers] = frozenset(nameserver_vendor(ns) for ns in nameservers)
+        return found
+
+    def registrar_vendor(self, reg: Registration) -> str | None:
+        key = (reg.registrar, reg.registrar_iana_id)
+        if key not in self.registrars:
+            self.registrars[key] = vendors.vendor_for_registrar(reg.registrar, reg.registrar_iana_id)
+        return self.registrars[key]
+
+    def one(self, value: T) -> T:
+        return self.values.setdefault(value, value)  # type: ignore[no-any-return]

@@ -8,17 +8,27 @@ output readable and diff-friendly (one finding or registration per line) at a fr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 
 def dumps(document: Mapping[str, Any]) -> str:
+    return "".join(chunks(document))
+
+
+def chunks(document: Mapping[str, Any]) -> Iterator[str]:
+    """The document as text, a line at a time. A member's value may be an iterator (written as an
+    array), so a long report is written as it is produced and never held whole in memory."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    parts = []
-    for key, value in document.items():
-        if isinstance(value, list) and value:
-            items = ",\n".join("    " + encode(item) for item in value)
-            parts.append(f"  {encode(key)}: [\n{items}\n  ]")
+    yield "{"
+    for number, (key, value) in enumerate(document.items()):
+        yield f"{',' if number else ''}\n  {encode(key)}: "
+        if isinstance(value, list | Iterator):
+            empty = True
+            for item in value:
+                yield f"{'[' if empty else ','}\n    {encode(item)}"
+                empty = False
+            yield "[]" if empty else "\n  ]"
         else:
-            parts.append(f"  {encode(key)}: {encode(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            yield encode(value)
+    yield "\n}\n"

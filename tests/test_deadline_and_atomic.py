@@ -7,9 +7,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from servers import Reply, serve
 from test_rdap_scan import minimal
 
@@ -70,3 +73,34 @@ def test_killing_a_write_leaves_the_previous_snapshot_intact(tmp_path: Path) -> 
     assert proc.returncode == -signal.SIGKILL, "the writer finished before it could be interrupted"
     assert target.read_bytes() == before  # the previous snapshot, untouched
     assert snapshot.load(target).registrations[0].domain == "old.example"
+
+
+def test_a_report_written_in_pieces_is_all_or_nothing(tmp_path: Path) -> None:
+    from lapse import files
+
+    target = tmp_path / "report.json"
+    files.write_atomic(target, iter(["{", '"a": 1', "}\n"]))
+    assert target.read_text() == '{"a": 1}\n'
+
+    def broken() -> Iterator[str]:
+        yield '{"half": '
+        raise RuntimeError("the reporter failed mid-way")
+
+    with pytest.raises(RuntimeError):
+        files.write_atomic(target, broken())
+    assert target.read_text() == '{"a": 1}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left behind
+
+
+def test_the_streamed_json_report_is_the_rendered_one(cli: Any, tmp_path: Path) -> None:
+    from lapse import engine
+    from lapse.config import Config
+    from lapse.report import json_report
+
+    estate = Path(__file__).parent.parent / "examples" / "estate" / "snapshot.json"
+    out = tmp_path / "r.json"
+    cli("check", str(estate), "--format", "json", "--output", str(out), "--now", "2026-11-22")
+    result = engine.run(snapshot.load(estate), Config(), now=datetime(2026, 11, 22, tzinfo=UTC), inputs=[str(estate)])
+    written = json.loads(out.read_text())
+    assert written["findings"] == json.loads(json_report.render(result, None))["findings"]  # type: ignore[arg-type]
+    assert len(written["findings"]) > 10

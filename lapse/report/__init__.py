@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,15 @@ class RenderOptions:
     sources: Mapping[str, str] = field(default_factory=dict)
     #: the file to point at when a finding has no file of its own (the config, or the first input)
     default_file: str | None = None
+
+
+def stream(result: Result, fmt: Format, options: RenderOptions) -> Iterator[str]:
+    """The report in pieces, for writing: JSON comes a line at a time, the rest whole."""
+    if fmt is Format.JSON:
+        from lapse.report import json_report
+
+        return json_report.chunks(result)
+    return iter((render(result, fmt, options),))
 
 
 def render(result: Result, fmt: Format, options: RenderOptions) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from lapse import __version__, jsonlines
@@ -39,6 +40,12 @@ def finding(f: Finding) -> dict[str, Any]:
 
 
 def document(result: Result) -> dict[str, Any]:
+    """The report as one JSON-ready dict."""
+    return {key: list(value) if isinstance(value, Iterator) else value for key, value in _members(result).items()}
+
+
+def _members(result: Result) -> dict[str, Any]:
+    """The report's members; the long arrays are iterators, made into dicts only as they are written."""
     counts = result.counts()
     return {
         "schema_version": SCHEMA_VERSION,
@@ -58,15 +65,15 @@ def document(result: Result) -> dict[str, Any]:
             "baselined": len(result.baselined),
             "errors": len(result.errors),
         },
-        "findings": [finding(f) for f in result.findings],
-        "not_evaluated": [
+        "findings": (finding(f) for f in result.findings),
+        "not_evaluated": (
             {"code": n.code, "name": n.name, "domain": n.domain, "target": n.target, "reason": n.reason}
             for n in result.not_evaluated
-        ],
-        "waived": [
+        ),
+        "waived": (
             {**finding(f), "waiver": {"reason": w.reason, "expires": w.expires.isoformat() if w.expires else None}}
             for f, w in result.waived
-        ],
+        ),
         "errors": [
             {"provider": e.provider, "account": e.account, "kind": e.kind, "message": e.message} for e in result.errors
         ],
@@ -76,4 +83,9 @@ def document(result: Result) -> dict[str, Any]:
 
 
 def render(result: Result, options: RenderOptions) -> str:
-    return jsonlines.dumps(document(result))
+    return "".join(chunks(result))
+
+
+def chunks(result: Result) -> Iterator[str]:
+    """The report a line at a time: 100,000 findings are written without a dict for each in memory."""
+    return jsonlines.chunks(_members(result))
