@@ -7,7 +7,6 @@ import contextlib
 import gc
 import json
 import os
-import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -228,7 +227,7 @@ def _blast_radius(args: argparse.Namespace) -> int:
         from lapse.report.blast import render
 
         on_terminal = not args.output and sys.stdout.isatty()
-        width = shutil.get_terminal_size((160, 24)).columns if on_terminal else 160
+        width = _terminal_width(160) if on_terminal else 160
         text = render(found, detail=bool(args.vendor), width=width, color=on_terminal and _color(sys.stdout))
     if args.output:
         files.write_atomic(args.output, text)
@@ -281,6 +280,7 @@ def _calendar(args: argparse.Namespace) -> int:
 
 def _draw(dot_text: str, output: Path) -> None:
     """Draw a DOT graph with Graphviz's ``dot``, when it is installed."""
+    import shutil
     import subprocess
 
     dot = shutil.which("dot")
@@ -527,6 +527,12 @@ def _now(text: str | None) -> datetime:
         raise UsageError(f"--now: expected a date (2026-11-22) or date-time, got {text!r}") from None
 
 
+def _terminal_width(fallback: int) -> int:
+    import shutil
+
+    return shutil.get_terminal_size((fallback, 24)).columns
+
+
 def _color(stream: object) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
@@ -553,7 +559,7 @@ def _emit(result: Result, args: argparse.Namespace, config_path: Path | None, in
             sources[str(path)] = files.read_text(path)
     options = RenderOptions(
         color=not to_file and _color(sys.stdout),
-        width=shutil.get_terminal_size((120, 24)).columns if not to_file and sys.stdout.isatty() else 120,
+        width=_terminal_width(120) if not to_file and sys.stdout.isatty() else 120,
         verbose=args.verbose,
         sources=sources,
         default_file=str(config_path) if config_path else (str(inputs[0]) if inputs else None),

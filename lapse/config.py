@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import glob
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -49,6 +47,8 @@ class Config:
         base = self.path.parent if self.path else Path.cwd()
         found: list[Path] = []
         for pattern in self.inputs:
+            import glob
+
             full = pattern if os.path.isabs(pattern) else os.path.join(glob.escape(str(base)), pattern)
             matched = sorted(Path(p) for p in glob.glob(full, recursive=True) if os.path.isfile(p))
             if not matched:
@@ -97,6 +97,8 @@ def has_tool_lapse(path: Path) -> bool:
 
 def load(path: Path) -> Config:
     text = files.read_text(path, error=ConfigError)
+    import tomllib
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

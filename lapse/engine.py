@@ -119,8 +119,11 @@ def run(
                 _collect(rule, outcome, None, override, raw, skipped)
     active, waived, waiver_findings = _apply_waivers(raw, config, rules, now)
     everything = active + waiver_findings
-    new = [f for f in everything if f.fingerprint not in baseline]
-    old = [f for f in everything if f.fingerprint in baseline]
+    if baseline:
+        new = [f for f in everything if f.fingerprint not in baseline]
+        old = [f for f in everything if f.fingerprint in baseline]
+    else:  # fingerprints are hashes: not worth computing for nothing to compare with
+        new, old = everything, []
     return Result(
         findings=tuple(_ordered(new)),
         not_evaluated=tuple(skipped),

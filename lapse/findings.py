@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass
 
 from lapse.model import Source
@@ -34,6 +33,8 @@ def fingerprint(code: str, target: str) -> str:
     Used by baselines and SARIF ``partialFingerprints``; the message is left out on purpose
     because it carries counts and dates that change daily.
     """
+    import hashlib  # here, not at the top: the pre-commit hook rarely needs it
+
     return hashlib.sha256(f"{code}\x00{target}".encode()).hexdigest()[:32]
 
 

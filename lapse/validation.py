@@ -6,11 +6,10 @@ was expected, what was found, and for an unknown key the nearest known one.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from collections.abc import Mapping
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lapse.errors import LapseError
@@ -41,7 +40,12 @@ _SCHEMA_TYPES = {
 @functools.cache
 def packaged_schema(name: str) -> Mapping[str, Any]:
     """A JSON Schema shipped in ``lapse/schemas``."""
-    text = resources.files("lapse").joinpath("schemas", name).read_text(encoding="utf-8")
+    try:  # the installed file; importlib.resources (slower to import) only for zipped installs
+        text = (Path(__file__).parent / "schemas" / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        from importlib import resources
+
+        text = resources.files("lapse").joinpath("schemas", name).read_text(encoding="utf-8")
     schema: Mapping[str, Any] = json.loads(text)
     return schema
 
@@ -150,6 +154,8 @@ def describe(err: ValidationError, prefix: str = "") -> str:
 
 
 def _suggest(name: str, known: list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     if close:
         return f" (did you mean '{close[0]}'?)"

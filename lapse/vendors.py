@@ -165,9 +165,16 @@ VENDORS: tuple[Vendor, ...] = (
 )
 
 _BY_ID = {vendor.id: vendor for vendor in VENDORS}
-_NAMESERVER_RES = tuple(
-    (vendor.id, re.compile("(?:" + "|".join(vendor.nameservers) + r")\.?$")) for vendor in VENDORS if vendor.nameservers
-)
+
+
+@functools.cache
+def _nameserver_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Compiled on first use: a check with no nameservers to classify never pays for it."""
+    return tuple(
+        (vendor.id, re.compile("(?:" + "|".join(vendor.nameservers) + r")\.?$"))
+        for vendor in VENDORS
+        if vendor.nameservers
+    )
 
 
 def get(vendor_id: str) -> Vendor | None:
@@ -193,7 +200,7 @@ def is_parking(vendor_id: str | None) -> bool:
 def vendor_for_nameserver(hostname: str) -> str | None:
     """Vendor id serving a nameserver hostname; cached because an estate has few distinct ones."""
     host = hostname.lower().rstrip(".")
-    for vendor_id, pattern in _NAMESERVER_RES:
+    for vendor_id, pattern in _nameserver_patterns():
         if pattern.search(host):
             return vendor_id
     return None

@@ -6,7 +6,6 @@ pure as the rest: the probes did the asking, the snapshot holds the answers.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -203,6 +202,8 @@ class LameDelegation(_DelegationRule):
 
 def _network(address: str) -> str:
     """The /24 (IPv4) or /48 (IPv6) an address sits in: a rough stand-in for "one network"."""
+    import ipaddress
+
     ip = ipaddress.ip_address(address)
     prefix = 24 if ip.version == 4 else 48
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
