@@ -234,11 +234,13 @@ class Account:
             max_pool_connections=max(10, limits.concurrency),
         )
         boto = boto3.Session(profile_name=profile) if profile else boto3.Session()
+        pace = self.session.pace_each_send()
         # Route 53 and Route 53 Domains are served from us-east-1 whatever the profile's region.
         self.domains = boto.client("route53domains", region_name="us-east-1", config=config)
         self.route53 = boto.client("route53", region_name="us-east-1", config=config)
         for client in (self.domains, self.route53):
             client.meta.events.register("provide-client-params.*.*", _guard)  # before validation or signing
+            client.meta.events.register("before-send.*.*", pace)  # returns None: the request goes on
         self.source = Source(provider=NAME, account=self.label, read_at=scope.now)
 
     def call(self, fn: Callable[..., Any], what: str, **kwargs: Any) -> Any:

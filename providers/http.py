@@ -7,6 +7,7 @@ built with an event hook that refuses any other method.
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from lapse import __version__
@@ -45,14 +46,17 @@ def only_get(request: httpx.Request) -> None:
         )
 
 
-def client(*, timeout: float, headers: dict[str, str] | None = None) -> httpx.Client:
+def client(
+    *, timeout: float, headers: dict[str, str] | None = None, on_send: Callable[..., None] | None = None
+) -> httpx.Client:
+    """A GET-only client; ``on_send`` runs just before each request leaves (the rate limiter)."""
     import httpx
 
     return httpx.Client(
         timeout=timeout,
         headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
         follow_redirects=True,
-        event_hooks={"request": [only_get]},
+        event_hooks={"request": [only_get, *([on_send] if on_send else [])]},
     )
 
 

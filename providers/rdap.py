@@ -290,7 +290,7 @@ def read(settings: Mapping[str, Any], scope: Scope) -> Fragment:
     url = str(settings.get("bootstrap-url", DEFAULT_BOOTSTRAP))
     cache_dir = Path(settings["cache-dir"]).expanduser() if "cache-dir" in settings else scope.cache_dir
     read_at = scope.now
-    with http.client(timeout=limits.timeout) as client:
+    with http.client(timeout=limits.timeout, on_send=session.pace_each_send()) as client:
         try:
             bootstrap, notes = load_bootstrap(session, client, url, cache_dir)
         except ProviderError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import threading
 import time
 
 import pytest
@@ -121,6 +123,32 @@ def test_rate_limiter_paces_to_the_rate() -> None:
         limiter.acquire(sleep)
     # five at once (the burst), then five a second: the last of 25 goes out after 4 seconds
     assert now[0] == pytest.approx(4.0, abs=0.01)
+
+
+def test_no_second_ever_holds_more_than_the_rate_however_late_threads_wake() -> None:
+    """Threads that oversleep (a busy interpreter) must not leave together and overshoot."""
+    limiter = RateLimiter(rate=20, burst=1)
+    released: list[float] = []
+    lock = threading.Lock()
+
+    def late(seconds: float) -> None:
+        time.sleep(seconds + random.uniform(0, 0.15))
+
+    def work() -> None:
+        for _ in range(8):
+            limiter.acquire(late)
+            with lock:
+                released.append(time.monotonic())
+
+    threads = [threading.Thread(target=work) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ordered = sorted(released)
+    busiest = max(sum(1 for u in ordered[i:] if u - t < 1.0) for i, t in enumerate(ordered))
+    assert len(ordered) == 80
+    assert busiest <= 20, busiest
 
 
 @pytest.mark.parametrize(
