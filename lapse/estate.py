@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+import msgspec
+
 from lapse import names, vendors
 from lapse.model import (
     CertificateCheck,
@@ -30,8 +32,7 @@ from lapse.model import (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DomainView:
+class DomainView(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     name: str
     registrations: tuple[Registration, ...]
     zones: tuple[Zone, ...]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+import msgspec
 
 from lapse.model import Source
 
@@ -38,8 +39,7 @@ def fingerprint(code: str, target: str) -> str:
     return hashlib.sha256(f"{code}\x00{target}".encode()).hexdigest()[:32]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     code: str
     name: str
     severity: Severity
@@ -55,8 +55,7 @@ class Finding:
         return fingerprint(self.code, self.target)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NotEvaluated:
+class NotEvaluated(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A rule that lacked the data to decide: reported, never counted as a pass."""
 
     code: str

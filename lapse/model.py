@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import msgspec
+
 
 class Criticality(enum.StrEnum):
     LOW = "low"
@@ -47,16 +49,14 @@ class Source:
         return f"{self.provider}{account}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RenewalFailure:
+class RenewalFailure(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Evidence from a provider that a renewal was tried and did not go through."""
 
     at: datetime | None
     reason: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Registration:
+class Registration(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What one registrar or registry says about one registered domain."""
 
     domain: str
@@ -78,8 +78,7 @@ class Registration:
     renewal_failures: tuple[RenewalFailure, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Record:
+class Record(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     name: str
     type: str
     content: str = ""
@@ -90,8 +89,7 @@ class Record:
     edge: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Zone:
+class Zone(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A DNS zone as its DNS provider hosts it."""
 
     name: str
@@ -105,8 +103,7 @@ class Zone:
     dnskey_tags: frozenset[int] | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Monitor:
+class Monitor(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     name: str
     kind: MonitorKind
     #: normalized names or globs (``*.example.org``) the monitor watches
@@ -114,8 +111,7 @@ class Monitor:
     source: Source
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DeclaredDomain:
+class DeclaredDomain(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A domain the team says it owns, with who owns it and how much it matters."""
 
     name: str
@@ -126,8 +122,7 @@ class DeclaredDomain:
     hostnames: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NameserverCheck:
+class NameserverCheck(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One delegated nameserver as the live probe found it."""
 
     name: str
@@ -138,8 +133,7 @@ class NameserverCheck:
     lame: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LiveDelegation:
+class LiveDelegation(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What the internet sees: the parent zone's servers asked directly who serves the domain."""
 
     domain: str
@@ -159,8 +153,7 @@ class LiveDelegation:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CertificateCheck:
+class CertificateCheck(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The certificate one hostname serves, as a TLS client saw it."""
 
     hostname: str
@@ -177,8 +170,7 @@ class CertificateCheck:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ScanError:
+class ScanError(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A provider, or part of one, that could not be read: the result is incomplete."""
 
     provider: str
@@ -188,8 +180,7 @@ class ScanError:
     account: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Note:
+class Note(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Something a provider could not see, without failing: a TLD with no RDAP service, an endpoint
     the plan or token scope does not include. Rules that needed it say "not evaluated"."""
 
@@ -198,8 +189,7 @@ class Note:
     domain: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Inventory:
+class Inventory(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     registrations: tuple[Registration, ...] = ()
     zones: tuple[Zone, ...] = ()
     monitors: tuple[Monitor, ...] = ()

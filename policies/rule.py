@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+import msgspec
+
 from lapse.estate import DomainView, Estate
 from lapse.findings import Severity
 from lapse.model import Source
@@ -31,8 +33,7 @@ class Context:
     estate: Estate
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Flag:
+class Flag(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A rule's verdict that something is wrong. Estate rules set ``target`` (and ``domain``)."""
 
     message: str
@@ -42,8 +43,7 @@ class Flag:
     domain: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Skip:
+class Skip(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The rule could not decide for lack of data; reported as "not evaluated"."""
 
     reason: str

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
+
+import msgspec
 
 from lapse import __version__, names
 from lapse.errors import ProviderError, ProviderErrorKind
@@ -291,7 +292,7 @@ def read_registrations(account: Account, scope: Scope) -> tuple[list[Registratio
         if earlier is not None and _same_listing(earlier, listed):
             # what ListDomains shows is unchanged: keep the earlier detail (and its read time, so it
             # is fetched again once it passes the maximum age)
-            return replace(earlier, renewal_failures=listed.renewal_failures)
+            return msgspec.structs.replace(earlier, renewal_failures=listed.renewal_failures)
         response = account.call(
             account.domains.get_domain_detail, f"GetDomainDetail {name}", DomainName=summary["DomainName"]
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from msgspec import structs
 from servers import Reply, serve
 
 from lapse.errors import ProviderErrorKind
@@ -156,11 +157,13 @@ def test_rescan_reuses_unchanged_details_until_they_are_too_old(aws: str) -> Non
     }
     assert all(r.contact_emails for r in again.inventory.registrations)
     # a change the list call shows (here: the snapshot said auto-renew was on) makes it read again
-    flipped = {k: replace(r, auto_renew=True) if r.domain == "b-demo.com" else r for k, r in previous.items()}
+    flipped = {k: structs.replace(r, auto_renew=True) if r.domain == "b-demo.com" else r for k, r in previous.items()}
     changed = provider.read({}, Scope(now=now + timedelta(hours=1), previous=flipped))
     assert changed.requests == again.requests + 1
     # and so does age
-    old = {k: replace(r, source=replace(r.source, read_at=now - timedelta(days=30))) for k, r in previous.items()}
+    old = {
+        k: structs.replace(r, source=replace(r.source, read_at=now - timedelta(days=30))) for k, r in previous.items()
+    }
     stale = provider.read({}, Scope(now=now, previous=old))
     assert stale.requests == first.requests
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from factories import CF_NS, NOW, inventory, registration, source, zone
+from msgspec import structs
 
 from lapse import snapshot
 from lapse.merge import merge
@@ -43,12 +44,11 @@ def test_views_from_different_sources_join_and_duplicates_collapse(cli: Any, tmp
 
 
 def test_merge_keeps_every_error_once() -> None:
-    from dataclasses import replace
 
     from lapse.model import ScanError
 
     error = ScanError(provider="aws", account="a", kind="auth", message="denied", source=source())
-    a = replace(inventory(), errors=(error,))
+    a = structs.replace(inventory(), errors=(error,))
     assert merge([a, a]).errors == (error,)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from factories import AWS_NS, CF_NS, NOW, cert, declared, inventory, live, monitor, record, registration, source, zone
+from msgspec import structs
 
 from lapse import engine
 from lapse.config import Config
@@ -291,9 +292,8 @@ def test_provider_errors_become_lap901_and_make_the_result_incomplete() -> None:
     inv = inventory(registration(days=800), monitor("example.com"))
     clean = engine.run(inv, Config(), now=NOW, select=["LAP901"], ignore=[])
     assert clean.complete and not clean.findings and clean.exit_code == 0
-    from dataclasses import replace
 
-    broken = engine.run(replace(inv, errors=(error,)), Config(), now=NOW, select=["LAP901"], ignore=[])
+    broken = engine.run(structs.replace(inv, errors=(error,)), Config(), now=NOW, select=["LAP901"], ignore=[])
     assert not broken.complete
     assert broken.exit_code == engine.EXIT_INCOMPLETE
     [finding] = broken.findings
