@@ -39,7 +39,7 @@ class Limits:
     retry_after_max: float = 60.0  # a longer Retry-After is not waited for: it is reported
     max_pages: int = 10_000
     #: seconds added to the rate limiter's one-second window for send jitter (see RateLimiter)
-    slack: float = 0.05
+    slack: float = 0.08
 
     def configured(self, settings: Mapping[str, Any]) -> Limits:
         """Apply ``rate-limit``, ``concurrency``, ``timeout`` and ``retries`` from a provider's config table."""
