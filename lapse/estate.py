@@ -277,7 +277,9 @@ def _view(
         registrar=registrar.registrar if registrar else None,
         live=live,
         certificates=certificates,
-        registrar_vendor=shared.registrar_vendor(registrar) if registrar else None,
+        registrar_vendor=(
+            vendors.vendor_for_registrar(registrar.registrar, registrar.registrar_iana_id) if registrar else None
+        ),
     )
 
 
@@ -286,7 +288,6 @@ class _Shared:
 
     def __init__(self) -> None:
         self.vendor_sets: dict[tuple[str, ...], frozenset[str]] = {}
-        self.registrars: dict[tuple[str | None, str | None], str | None] = {}
         self.values: dict[Any, Any] = {}
 
     def vendors_of(self, nameservers: tuple[str, ...]) -> frozenset[str]:
@@ -294,12 +295,6 @@ class _Shared:
         if found is None:
             found = self.vendor_sets[nameservers] = frozenset(nameserver_vendor(ns) for ns in nameservers)
         return found
-
-    def registrar_vendor(self, reg: Registration) -> str | None:
-        key = (reg.registrar, reg.registrar_iana_id)
-        if key not in self.registrars:
-            self.registrars[key] = vendors.vendor_for_registrar(reg.registrar, reg.registrar_iana_id)
-        return self.registrars[key]
 
     def one(self, value: T) -> T:
         return self.values.setdefault(value, value)  # type: ignore[no-any-return]

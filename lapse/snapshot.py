@@ -272,7 +272,7 @@ class _Reader:
             type=self.one(obj.type.upper()),
             content=_given(obj.content, ""),
             ttl=obj.ttl,
-            proxied=obj.proxied is True,
+            proxied=_given(obj.proxied, False),
             edge=self.one(obj.edge),
         )
 

@@ -88,10 +88,11 @@ class RateLimiter:
         self.updated = clock()
         self.lock = threading.Lock()
         # below one request a second the window stretches: rate 0.5 is one release per two seconds
-        self.ceiling = max(1, round(rate * max(1.0, 1.0 / rate)))
+        span = max(1.0, 1.0 / rate)
+        self.ceiling = max(1, round(rate * span))
         # plus the time a released request may take to reach the server (writing it under a busy
         # interpreter, the network): releases that close together can arrive closer still
-        self.window = max(1.0, 1.0 / rate) + slack
+        self.window = span + slack
         self.released: deque[float] = deque()
 
     def acquire(self, sleep: Callable[[float], None] = time.sleep) -> None:
